@@ -1,0 +1,53 @@
+# The README's commands: `make run` and `make test`; the rest are for developers.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+PO_FILES := $(wildcard locales/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: run test lint bench locales sandbox install migrate clean
+
+$(PY):
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(STAMP)
+	$(VENV)/bin/pybabel compile --statistics -D messages -i $< -o $@
+
+install: $(STAMP) $(MO_FILES)
+
+migrate: install
+	$(PY) -m bot migrate
+
+run: migrate
+	$(PY) -m bot run
+
+test: install
+	$(PY) -m pytest -q
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+bench: install
+	$(PY) -m bench
+
+sandbox: install
+	$(PY) -m bot sandbox
+
+# extract the messages from the code, merge them into every catalog, compile
+locales: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg --no-location --sort-output -k N_ \
+		--project=Afterview --copyright-holder="Afterview" --omit-header -o locales/messages.pot .
+	$(VENV)/bin/pybabel update -D messages -i locales/messages.pot -d locales \
+		--no-fuzzy-matching --ignore-obsolete --omit-header
+	$(MAKE) $(MO_FILES)
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,169 @@
+"""build_application(settings): the one place where handlers, jobs and lifecycle are wired."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, timedelta
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.db.engine import make_engine, make_sessionmaker
+from bot.db.migrate import upgrade_to_head
+from bot.i18n import N_, SUPPORTED_LANGUAGES, Translator
+from bot.persistence import DatabasePersistence
+from bot.runtime import RUNTIME_KEY, Runtime, runtime_of
+
+log = logging.getLogger(__name__)
+
+# (command, description) for the menus; descriptions are translated per language on start
+PRIVATE_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("log", N_("Log an interview")),
+    ("interviews", N_("Your interviews")),
+    ("tasks", N_("What to do now")),
+    ("language", N_("Change the language")),
+    ("timezone", N_("Set your time zone")),
+    ("help", N_("What I can do")),
+    ("cancel", N_("Stop the current step")),
+)
+GROUP_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("log", N_("Log an interview (in private)")),
+    ("help", N_("What I can do")),
+)
+
+
+async def open_database(runtime: Runtime) -> None:
+    """Create the engine and bring the schema up to date, once."""
+    lock = runtime.extras.setdefault("open_lock", asyncio.Lock())
+    async with lock:
+        if runtime.engine is not None:
+            return
+        settings = runtime.settings
+        path = settings.sqlite_path()
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        engine = make_engine(settings.database_url)
+        await upgrade_to_head(engine)
+        runtime.engine = engine
+        runtime.sessionmaker = make_sessionmaker(engine)
+
+
+async def set_command_menus(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Publish the command menus for private chats and groups, in every shipped language."""
+    bot = application.bot
+    for language in ("", *SUPPORTED_LANGUAGES):
+        tr = Translator(language or "en", UTC)
+        # Telegram's menus are per two-letter language; a regional catalog stands for its language
+        telegram_code = language.split("_")[0] if language else None
+        for scope, commands in (
+            (BotCommandScopeAllPrivateChats(), PRIVATE_COMMANDS),
+            (BotCommandScopeAllGroupChats(), GROUP_COMMANDS),
+        ):
+            await bot.set_my_commands(
+                [BotCommand(name, tr.gettext(text)) for name, text in commands],
+                scope=scope,
+                language_code=telegram_code,
+            )
+
+
+async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Open the database, publish the menus, start the nudge sweep."""
+    runtime = runtime_of(application)
+    await open_database(runtime)
+    try:
+        await set_command_menus(application)
+    except TelegramError:
+        log.warning("could not publish the command menus", exc_info=True)
+    from bot.domain.zones import _cities
+
+    # the city table takes a couple of seconds to build; do it before anyone asks
+    application.create_task(asyncio.to_thread(_cities), name="warm-city-table")
+
+
+async def post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Close the database once everything else has stopped."""
+    runtime = runtime_of(application)
+    if runtime.engine is not None:
+        await runtime.engine.dispose()
+        runtime.engine = None
+        runtime.sessionmaker = None
+
+
+async def on_error(update: object, context: Any) -> None:
+    """Logs the error first, then tells the user something went wrong, in their language."""
+    error = context.error
+    if isinstance(error, Forbidden):
+        log.info("a chat refused a message: %s", error)
+        return
+    log.error("error while handling an update", exc_info=error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    runtime = runtime_of(context)
+    tr = runtime.translator_for(
+        None, update.effective_user.language_code if update.effective_user else None
+    )
+    try:
+        await context.bot.send_message(
+            update.effective_chat.id,
+            tr.gettext("Sorry, something went wrong on my side. Please try again."),
+        )
+    except TelegramError:
+        log.warning("could not tell the user about the error", exc_info=True)
+
+
+def build_application(
+    settings: Settings, clock: Clock | None = None
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """Wire the bot: settings, database lifecycle, handlers in order, error handler, jobs."""
+    runtime = Runtime(settings=settings, clock=clock or Clock())
+
+    async def opener() -> None:
+        await open_database(runtime)
+
+    persistence = DatabasePersistence(runtime, opener, settings.persistence_flush_seconds)
+    application = (
+        ApplicationBuilder()
+        .token(settings.bot_token)
+        .base_url(settings.telegram_base_url)
+        .base_file_url(settings.file_base_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, disable_notification=False))
+        .rate_limiter(AIORateLimiter(max_retries=5))
+        .persistence(persistence)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    application.bot_data[RUNTIME_KEY] = runtime
+
+    from handlers.fallback import fallback_handlers
+    from handlers.interviews import interview_handlers
+    from handlers.log import log_conversation, log_handlers
+    from handlers.settings import cancel_handler, settings_conversation, settings_handlers
+    from handlers.start import help_handlers
+
+    # Group 0, and order matters. Conversations come first so that their own /cancel and their
+    # questions win; the log conversation before the settings one, because a deep link's
+    # "/start log_..." must start logging rather than the greeting.
+    timeout = timedelta(seconds=settings.conversation_timeout_seconds)
+    application.add_handler(log_conversation(timeout))
+    application.add_handler(settings_conversation())
+    application.add_handlers(log_handlers())
+    application.add_handlers(interview_handlers())
+    application.add_handlers(settings_handlers())
+    application.add_handlers(help_handlers())
+    application.add_handler(cancel_handler())
+    # last: buttons from old messages and anything no one else took
+    application.add_handlers(fallback_handlers())
+    application.add_error_handler(on_error)
+    return application

@@ -1,0 +1,256 @@
+"""The SQLAlchemy models: users, interviews and their people, tasks, applications, clubs."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncAttrs
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as UTC and hands them back aware, on SQLite too."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(AsyncAttrs, DeclarativeBase):
+    """Base class of every model."""
+
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime, dict[str, Any]: JSON}
+
+
+class User(Base):
+    """A person who talks to the bot, with their language, zone and nudge preferences."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    first_name: Mapped[str] = mapped_column(String(128), default="")
+    # the language the user chose with /language; None means "follow Telegram's setting"
+    language: Mapped[str | None] = mapped_column(String(16), default=None)
+    telegram_language: Mapped[str | None] = mapped_column(String(16), default=None)
+    timezone: Mapped[str | None] = mapped_column(String(64), default=None)
+    country: Mapped[str | None] = mapped_column(String(2), default=None)
+    nudge_hour: Mapped[int] = mapped_column(Integer, default=9)
+    quiet_hour: Mapped[int] = mapped_column(Integer, default=21)
+    keep_applying_days: Mapped[int] = mapped_column(Integer, default=3)
+    daily_nudge_cap: Mapped[int] = mapped_column(Integer, default=3)
+    weekly_goal: Mapped[int | None] = mapped_column(Integer, default=None)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    reachable: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    interviews: Mapped[list[Interview]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Club(Base):
+    """A job club: a Telegram group the bot was added to."""
+
+    __tablename__ = "clubs"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    title: Mapped[str] = mapped_column(String(256), default="")
+    language: Mapped[str | None] = mapped_column(String(16), default=None)
+    timezone: Mapped[str | None] = mapped_column(String(64), default=None)
+    celebrate_offers: Mapped[bool] = mapped_column(Boolean, default=False)
+    checkin_weekday: Mapped[int] = mapped_column(Integer, default=0)
+    checkin_hour: Mapped[int] = mapped_column(Integer, default=18)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+
+
+class ClubMember(Base):
+    """A user's membership in a club and what they chose to share with it."""
+
+    __tablename__ = "club_members"
+    __table_args__ = (UniqueConstraint("club_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    club_id: Mapped[int] = mapped_column(ForeignKey("clubs.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    share_companies: Mapped[bool] = mapped_column(Boolean, default=False)
+    weekly_goal: Mapped[int | None] = mapped_column(Integer, default=None)
+    joined_at: Mapped[datetime]
+
+
+class Interview(Base):
+    """One interview, past or upcoming."""
+
+    __tablename__ = "interviews"
+    __table_args__ = (Index("ix_interviews_user_when", "user_id", "scheduled_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    club_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clubs.id", ondelete="SET NULL"), default=None
+    )
+    company: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(200))
+    scheduled_at: Mapped[datetime]
+    # False when the user gave only a day: then no time is shown and noon local is stored
+    time_known: Mapped[bool] = mapped_column(Boolean, default=True)
+    format: Mapped[str] = mapped_column(String(16))
+    # week | two_weeks | month | date | unknown
+    response_timeframe: Mapped[str] = mapped_column(String(16), default="unknown")
+    response_by: Mapped[date | None] = mapped_column(Date, default=None)
+    # good | unsure | unlikely
+    feeling: Mapped[str] = mapped_column(String(16), default="unsure")
+    # awaiting | offer | rejected | next_round | withdrawn | ghosted
+    outcome: Mapped[str] = mapped_column(String(16), default="awaiting")
+    outcome_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    user: Mapped[User] = relationship(back_populates="interviews")
+    interviewers: Mapped[list[Interviewer]] = relationship(
+        back_populates="interview",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="Interviewer.position",
+    )
+
+
+class Interviewer(Base):
+    """A person who interviewed the user; each gets their own thank-you."""
+
+    __tablename__ = "interviewers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    contact: Mapped[str] = mapped_column(String(200), default="")
+
+    interview: Mapped[Interview] = relationship(back_populates="interviewers")
+
+
+class Task(Base):
+    """Something the user should do, with when it is due and where its nudging stands."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        Index("ix_tasks_due", "state", "next_nudge_at"),
+        Index("ix_tasks_user", "user_id", "state"),
+        UniqueConstraint("interview_id", "kind", "interviewer_id", "cycle", name="uq_task_plan"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    interview_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interviews.id", ondelete="CASCADE"), default=None
+    )
+    interviewer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interviewers.id", ondelete="CASCADE"), default=None
+    )
+    # thank_you | check_in | references | keep_applying | before_you_leave | courtesy | ...
+    kind: Mapped[str] = mapped_column(String(32))
+    # recurring kinds count their cycles so each cycle is its own row
+    cycle: Mapped[int] = mapped_column(Integer, default=0)
+    # pending | sent | snoozed | done | skipped | cancelled
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    due_at: Mapped[datetime]
+    next_nudge_at: Mapped[datetime | None] = mapped_column(default=None)
+    nudges_sent: Mapped[int] = mapped_column(Integer, default=0)
+    last_nudged_at: Mapped[datetime | None] = mapped_column(default=None)
+    claimed_until: Mapped[datetime | None] = mapped_column(default=None)
+    claim_token: Mapped[str | None] = mapped_column(String(36), default=None)
+    done_at: Mapped[datetime | None] = mapped_column(default=None)
+    done_via: Mapped[str | None] = mapped_column(String(16), default=None)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Application(Base):
+    """A job application the user sent while waiting."""
+
+    __tablename__ = "applications"
+    __table_args__ = (Index("ix_applications_user_when", "user_id", "applied_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    company: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(200), default="")
+    applied_at: Mapped[datetime]
+
+
+class Reference(Base):
+    """Someone who vouches for the user."""
+
+    __tablename__ = "references"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    relation: Mapped[str] = mapped_column(String(200), default="")
+    contact: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime]
+
+
+class ReferenceWarning(Base):
+    """That a reference was given a heads-up for a given interview."""
+
+    __tablename__ = "reference_warnings"
+    __table_args__ = (UniqueConstraint("reference_id", "interview_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference_id: Mapped[int] = mapped_column(ForeignKey("references.id", ondelete="CASCADE"))
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"))
+    warned_at: Mapped[datetime]
+
+
+class ConversationRecord(Base):
+    """Where a conversation with a user stands, so a restart does not lose it."""
+
+    __tablename__ = "conversation_records"
+    __table_args__ = (UniqueConstraint("name", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(128))
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime]
+
+
+class UserDataRecord(Base):
+    """The draft a user is in the middle of (an interview being logged, say)."""
+
+    __tablename__ = "user_data_records"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime]

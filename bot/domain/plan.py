@@ -1,0 +1,177 @@
+"""The nudge plan: which tasks an interview calls for and when each is due, with no I/O."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any
+
+import holidays
+
+THANK_YOU = "thank_you"
+CHECK_IN = "check_in"
+REFERENCES = "references"
+KEEP_APPLYING = "keep_applying"
+BEFORE_YOU_LEAVE = "before_you_leave"
+COURTESY = "courtesy"
+THANK_REFERENCES = "thank_references"
+
+# outcomes after which the user still waits for an answer
+WAITING = ("awaiting", "next_round")
+
+
+@dataclass(frozen=True)
+class Prefs:
+    """What the plan needs to know about the user."""
+
+    tz: tzinfo
+    country: str | None = None
+    nudge_hour: int = 9
+    quiet_hour: int = 21
+    keep_applying_days: int = 3
+
+
+@dataclass(frozen=True)
+class InterviewFacts:
+    """What the plan needs to know about one interview."""
+
+    scheduled_at: datetime
+    outcome: str = "awaiting"
+    outcome_at: datetime | None = None
+    feeling: str = "unsure"
+    response_by: date | None = None
+    interviewer_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlannedTask:
+    """One task the plan calls for: its identity within the interview and its timing."""
+
+    kind: str
+    interviewer_id: int | None
+    due_at: datetime
+    first_nudge_at: datetime
+    cycle: int = 0
+
+    @property
+    def key(self) -> tuple[str, int | None, int]:
+        return (self.kind, self.interviewer_id, self.cycle)
+
+
+@functools.cache
+def _holidays_of(country: str, year: int) -> Any:
+    try:
+        return holidays.country_holidays(country, years=year)
+    except NotImplementedError:
+        return {}
+
+
+def is_business_day(day: date, country: str | None) -> bool:
+    """Weekdays that are not public holidays where the user lives (when that is known)."""
+    if day.weekday() >= 5:
+        return False
+    return not (country and day in _holidays_of(country, day.year))
+
+
+def add_business_days(day: date, count: int, country: str | None) -> date:
+    """The business day `count` business days after `day` (which itself need not be one)."""
+    current = day
+    remaining = count
+    while remaining > 0:
+        current += timedelta(days=1)
+        if is_business_day(current, country):
+            remaining -= 1
+    return current
+
+
+def at_local(day: date, hour: int, prefs: Prefs, minute: int = 0) -> datetime:
+    """A local wall-clock time on a day, as UTC; a time skipped by DST moves forward."""
+    local = datetime.combine(day, time(hour, minute), tzinfo=prefs.tz)
+    # round-tripping through UTC normalises a non-existent local time (spring forward)
+    return local.astimezone(UTC)
+
+
+def end_of_day(day: date, prefs: Prefs) -> datetime:
+    """The last moment of a local day (the start of the next one), as UTC."""
+    return datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=prefs.tz).astimezone(UTC)
+
+
+def within_waking_hours(moment: datetime, prefs: Prefs) -> datetime:
+    """The same moment if it falls in the user's nudge window, else the window's next opening."""
+    local = moment.astimezone(prefs.tz)
+    if local.hour < prefs.nudge_hour:
+        return at_local(local.date(), prefs.nudge_hour, prefs)
+    if local.hour >= prefs.quiet_hour:
+        return at_local(local.date() + timedelta(days=1), prefs.nudge_hour, prefs)
+    return moment
+
+
+def thank_you_due(interview_day: date, prefs: Prefs) -> date:
+    """Thank-yous are due by the end of the second business day after the interview."""
+    return add_business_days(interview_day, 2, prefs.country)
+
+
+def plan_interview(facts: InterviewFacts, prefs: Prefs, now: datetime) -> list[PlannedTask]:
+    """Every task this interview calls for now, given its state; the caller reconciles."""
+    tasks: list[PlannedTask] = []
+    local_start = facts.scheduled_at.astimezone(prefs.tz)
+    day = local_start.date()
+    upcoming = facts.scheduled_at > now
+
+    if facts.outcome == "withdrawn":
+        return tasks
+
+    if upcoming and facts.outcome == "awaiting":
+        # a morning reminder, but never after the interview has started
+        morning = at_local(day, prefs.nudge_hour, prefs)
+        latest = facts.scheduled_at - timedelta(hours=1)
+        nudge = min(morning, latest)
+        floor = at_local(day, 7, prefs)
+        if nudge < floor and floor < facts.scheduled_at:
+            nudge = floor
+        nudge = max(nudge, min(now, facts.scheduled_at))
+        tasks.append(PlannedTask(BEFORE_YOU_LEAVE, None, facts.scheduled_at, nudge))
+
+    if facts.outcome in WAITING or facts.outcome in ("offer", "rejected", "ghosted"):
+        # a thank-you is owed whatever the answer; it is planned from the interview's day
+        next_day = add_business_days(day, 1, prefs.country)
+        due_day = thank_you_due(day, prefs)
+        due = end_of_day(due_day, prefs)
+        first = max(at_local(next_day, prefs.nudge_hour, prefs), facts.scheduled_at)
+        people: tuple[int | None, ...] = facts.interviewer_ids or (None,)
+        for person in people:
+            tasks.append(PlannedTask(THANK_YOU, person, due, first))
+
+    if facts.outcome == "awaiting" and facts.response_by is not None:
+        # the time frame they gave has passed: check in on the next business day after it
+        check_day = add_business_days(max(facts.response_by, day), 1, prefs.country)
+        moment = at_local(check_day, prefs.nudge_hour, prefs)
+        tasks.append(PlannedTask(CHECK_IN, None, end_of_day(check_day, prefs), moment))
+
+    if facts.outcome in WAITING and facts.feeling == "good":
+        ref_day = add_business_days(day, 1, prefs.country) if not upcoming else day
+        moment = max(at_local(ref_day, prefs.nudge_hour, prefs), facts.scheduled_at)
+        due_day = add_business_days(ref_day, 1, prefs.country)
+        tasks.append(PlannedTask(REFERENCES, None, end_of_day(due_day, prefs), moment))
+
+    if facts.outcome == "rejected":
+        base = (facts.outcome_at or now).astimezone(prefs.tz).date()
+        moment = within_waking_hours(max(now, facts.outcome_at or now), prefs)
+        due_day = add_business_days(base, 2, prefs.country)
+        tasks.append(PlannedTask(COURTESY, None, end_of_day(due_day, prefs), moment))
+
+    if facts.outcome == "offer":
+        base = (facts.outcome_at or now).astimezone(prefs.tz).date()
+        moment = within_waking_hours(max(now, facts.outcome_at or now), prefs)
+        due_day = add_business_days(base, 3, prefs.country)
+        tasks.append(PlannedTask(THANK_REFERENCES, None, end_of_day(due_day, prefs), moment))
+
+    return tasks
+
+
+def keep_applying_next(last_nudge: datetime | None, now: datetime, prefs: Prefs) -> datetime:
+    """When the next 'keep applying' nudge is due: every few days, at the nudge hour."""
+    start = last_nudge or now
+    day = start.astimezone(prefs.tz).date() + timedelta(days=max(1, prefs.keep_applying_days))
+    return at_local(day, prefs.nudge_hour, prefs)

@@ -1,0 +1,1 @@
+"""Turning the plan into task rows and due tasks into messages."""

@@ -1,0 +1,146 @@
+"""Reconciles an interview's planned tasks with the task rows in the database."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Interview, Task, User
+from bot.domain.plan import (
+    KEEP_APPLYING,
+    WAITING,
+    InterviewFacts,
+    PlannedTask,
+    Prefs,
+    keep_applying_next,
+    plan_interview,
+)
+from bot.domain.zones import zone_info
+
+OPEN_STATES = ("pending", "sent", "snoozed")
+FINISHED_STATES = ("done", "skipped")
+
+
+def prefs_of(user: User, default_zone: str = "UTC") -> Prefs:
+    return Prefs(
+        tz=zone_info(user.timezone or default_zone),
+        country=user.country,
+        nudge_hour=user.nudge_hour,
+        quiet_hour=user.quiet_hour,
+        keep_applying_days=user.keep_applying_days,
+    )
+
+
+def facts_of(interview: Interview) -> InterviewFacts:
+    return InterviewFacts(
+        scheduled_at=interview.scheduled_at,
+        outcome=interview.outcome,
+        outcome_at=interview.outcome_at,
+        feeling=interview.feeling,
+        response_by=interview.response_by,
+        interviewer_ids=tuple(p.id for p in interview.interviewers),
+    )
+
+
+def _apply(row: Task, planned: PlannedTask, now: datetime) -> None:
+    if row.due_at != planned.due_at:
+        row.due_at = planned.due_at
+    if row.state in ("pending", "cancelled") or (
+        row.state == "sent" and row.nudges_sent == 0
+    ):
+        row.next_nudge_at = planned.first_nudge_at
+    row.updated_at = now
+
+
+async def replan_interview(
+    session: AsyncSession, user: User, interview: Interview, now: datetime
+) -> None:
+    """Create the tasks the interview now calls for, cancel the ones it no longer does."""
+    prefs = prefs_of(user)
+    planned = {t.key: t for t in plan_interview(facts_of(interview), prefs, now)}
+    rows = (await session.scalars(select(Task).where(Task.interview_id == interview.id))).all()
+    seen: set[tuple[str, int | None, int]] = set()
+    for row in rows:
+        key = (row.kind, row.interviewer_id, row.cycle)
+        seen.add(key)
+        wanted = planned.get(key)
+        if row.state in FINISHED_STATES:
+            continue
+        if wanted is None:
+            if row.state != "cancelled":
+                row.state = "cancelled"
+                row.next_nudge_at = None
+                row.updated_at = now
+            continue
+        if row.state == "cancelled":
+            row.state = "pending"
+            row.nudges_sent = 0
+        _apply(row, wanted, now)
+    for key, wanted in planned.items():
+        if key in seen:
+            continue
+        session.add(
+            Task(
+                user_id=user.id,
+                interview_id=interview.id,
+                interviewer_id=wanted.interviewer_id,
+                kind=wanted.kind,
+                cycle=wanted.cycle,
+                state="pending",
+                due_at=wanted.due_at,
+                next_nudge_at=wanted.first_nudge_at,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    await session.flush()
+    await replan_keep_applying(session, user, now)
+
+
+async def replan_keep_applying(session: AsyncSession, user: User, now: datetime) -> None:
+    """One open 'keep applying' task while any interview waits for an answer."""
+    waiting = await session.scalar(
+        select(Interview.id)
+        .where(
+            Interview.user_id == user.id,
+            Interview.outcome.in_(WAITING),
+        )
+        .limit(1)
+    )
+    open_task = await session.scalar(
+        select(Task).where(
+            Task.user_id == user.id,
+            Task.kind == KEEP_APPLYING,
+            Task.state.in_(OPEN_STATES),
+        )
+    )
+    if waiting is None:
+        if open_task is not None:
+            open_task.state = "cancelled"
+            open_task.next_nudge_at = None
+            open_task.updated_at = now
+        return
+    if open_task is not None:
+        return
+    last = await session.scalar(
+        select(Task)
+        .where(Task.user_id == user.id, Task.kind == KEEP_APPLYING)
+        .order_by(Task.cycle.desc())
+        .limit(1)
+    )
+    cycle = (last.cycle + 1) if last is not None else 0
+    due = keep_applying_next(last.last_nudged_at if last else None, now, prefs_of(user))
+    session.add(
+        Task(
+            user_id=user.id,
+            kind=KEEP_APPLYING,
+            cycle=cycle,
+            state="pending",
+            due_at=due,
+            next_nudge_at=due,
+            created_at=now,
+            updated_at=now,
+        )
+    )

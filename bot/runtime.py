@@ -1,0 +1,110 @@
+"""What every handler and job shares: settings, the clock, the database and the per-update scope."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from telegram import Update
+from telegram import User as TelegramUser
+from telegram.ext import Application, CallbackContext
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.db.models import User
+from bot.domain.zones import zone_info
+from bot.i18n import Translator, pick_language
+
+RUNTIME_KEY = "runtime"
+
+
+@dataclass
+class Runtime:
+    """The application's shared resources; post_init fills in the database."""
+
+    settings: Settings
+    clock: Clock
+    engine: AsyncEngine | None = None
+    sessionmaker: async_sessionmaker[AsyncSession] | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def session(self) -> AsyncSession:
+        if self.sessionmaker is None:
+            raise RuntimeError("the database is not open yet")
+        return self.sessionmaker()
+
+    def translator_for(self, user: User | None, telegram_code: str | None = None) -> Translator:
+        """The user's language (their choice, else Telegram's, else the default) and zone."""
+        language = pick_language(
+            user.language if user else None,
+            telegram_code or (user.telegram_language if user else None),
+            self.settings.default_language,
+        )
+        zone = (user.timezone if user else None) or self.settings.default_timezone
+        return Translator(language, zone_info(zone))
+
+
+AnyContext = CallbackContext[Any, Any, Any, Any]
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+def runtime_of(context: AnyContext | AnyApplication) -> Runtime:
+    app = context if isinstance(context, Application) else context.application
+    runtime = app.bot_data[RUNTIME_KEY]
+    assert isinstance(runtime, Runtime)
+    return runtime
+
+
+@dataclass
+class Scope:
+    """One update's unit of work: its session, its user and how to speak to them."""
+
+    session: AsyncSession
+    user: User
+    tr: Translator
+    runtime: Runtime
+
+    def _(self, message: str) -> str:
+        return self.tr.gettext(message)
+
+
+async def ensure_user(session: AsyncSession, runtime: Runtime, tg_user: TelegramUser) -> User:
+    """Load the user's row, creating it on first contact and noting Telegram's language."""
+    now = runtime.clock.now()
+    user = await session.get(User, tg_user.id)
+    if user is None:
+        user = User(
+            id=tg_user.id,
+            first_name=(tg_user.first_name or "")[:128],
+            telegram_language=tg_user.language_code,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(user)
+        await session.flush()
+    else:
+        if tg_user.language_code and tg_user.language_code != user.telegram_language:
+            user.telegram_language = tg_user.language_code
+            user.updated_at = now
+        if tg_user.first_name and tg_user.first_name[:128] != user.first_name:
+            user.first_name = tg_user.first_name[:128]
+        if not user.reachable:
+            # they wrote to us, so we may write to them again
+            user.reachable = True
+            user.updated_at = now
+    return user
+
+
+@asynccontextmanager
+async def scope(update: Update, context: AnyContext) -> AsyncIterator[Scope]:
+    """Open the update's session, load its user, and commit when the handler is done."""
+    runtime = runtime_of(context)
+    tg_user = update.effective_user
+    if tg_user is None:
+        raise RuntimeError("an update without a user reached a user handler")
+    async with runtime.session() as session, session.begin():
+        user = await ensure_user(session, runtime, tg_user)
+        yield Scope(session, user, runtime.translator_for(user, tg_user.language_code), runtime)

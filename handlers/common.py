@@ -1,0 +1,51 @@
+"""Small pieces every handler module uses: answering, private-chat checks, deep links."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType
+from telegram.ext import ContextTypes
+
+from bot.runtime import Scope
+
+Context = ContextTypes.DEFAULT_TYPE
+
+
+def is_private(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type == ChatType.PRIVATE
+
+
+async def answer(update: Update, text: str, reply_markup: Any = None) -> Message | None:
+    """Reply in the chat the update came from; in groups, as a reply to the member."""
+    message = update.effective_message
+    if message is None:
+        chat = update.effective_chat
+        if chat is None:
+            return None
+        return await chat.send_message(text, reply_markup=reply_markup)
+    if is_private(update):
+        return await message.reply_text(text, reply_markup=reply_markup, do_quote=False)
+    return await message.reply_text(text, reply_markup=reply_markup)
+
+
+def deep_link(context: Context, payload: str) -> str:
+    """t.me link that opens the private chat and starts it with a payload."""
+    return f"https://t.me/{context.bot.username}?start={payload}"
+
+
+async def send_to_private_chat(
+    update: Update, context: Context, scope: Scope, payload: str
+) -> None:
+    """In a group, point the member to the private chat instead of asking for details here."""
+    _ = scope._
+    markup = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(_("Open a private chat"), url=deep_link(context, payload))]]
+    )
+    await answer(
+        update,
+        _("That is personal, so let's do it in a private chat: tap the button below."),
+        reply_markup=markup,
+    )

@@ -1,0 +1,200 @@
+"""/interviews: the list of the user's interviews, each card, its outcome and its deletion."""
+
+from __future__ import annotations
+
+from html import escape
+
+from babel.dates import format_date
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+
+from bot import keyboards
+from bot.db.models import Interview
+from bot.domain.interviews import OUTCOMES
+from bot.runtime import Scope, scope
+from bot.texts import OUTCOME_LABELS
+from handlers.cards import InterviewView, render_card
+from handlers.common import Context, answer, send_to_private_chat
+
+PAGE_SIZE = 6
+ACTION = "iv"
+
+
+def card_keyboard(s: Scope, interview: Interview) -> InlineKeyboardMarkup:
+    _ = s._
+    return keyboards.keyboard(
+        [
+            [
+                keyboards.button(_("✏️ Edit"), ACTION, "edit", interview.id),
+                keyboards.button(_("➕ Interviewer"), ACTION, "addperson", interview.id),
+            ],
+            [
+                keyboards.button(_("🏁 Outcome"), ACTION, "outcome", interview.id),
+                keyboards.button(_("🗑 Delete"), ACTION, "delete", interview.id),
+            ],
+            [keyboards.button(_("⬅ All interviews"), ACTION, "page", 0)],
+        ]
+    )
+
+
+async def _list_page(s: Scope, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    _ = s._
+    total = await s.session.scalar(
+        select(func.count()).select_from(Interview).where(Interview.user_id == s.user.id)
+    ) or 0
+    if total == 0:
+        return (
+            _("You have not logged any interview yet. Send /log to add the first one."),
+            keyboards.keyboard([[keyboards.button(_("Log an interview"), "log", "start")]]),
+        )
+    pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
+    page = max(0, min(page, pages - 1))
+    rows_db = (
+        await s.session.scalars(
+            select(Interview)
+            .where(Interview.user_id == s.user.id)
+            .order_by(Interview.scheduled_at.desc(), Interview.id.desc())
+            .offset(page * PAGE_SIZE)
+            .limit(PAGE_SIZE)
+        )
+    ).all()
+    rows: list[list[InlineKeyboardButton]] = []
+    for interview in rows_db:
+        day = format_date(s.tr.local(interview.scheduled_at).date(), "medium", locale=s.tr.locale)
+        label = f"{interview.company[:28]} · {interview.role[:20]} · {day}"
+        rows.append([keyboards.button(label, ACTION, "open", interview.id)])
+    pager: list[InlineKeyboardButton] = []
+    if page > 0:
+        pager.append(keyboards.button(_("◀ Newer"), ACTION, "page", page - 1))
+    if page < pages - 1:
+        pager.append(keyboards.button(_("Older ▶"), ACTION, "page", page + 1))
+    rows.append(pager)
+    text = s.tr.ngettext(
+        "Your interview, newest first (page {page} of {pages}):",
+        "Your {count} interviews, newest first (page {page} of {pages}):",
+        total,
+    ).format(count=s.tr.number(total), page=page + 1, pages=pages)
+    return text, keyboards.keyboard(rows)
+
+
+async def interviews_command(update: Update, context: Context) -> None:
+    """Lists the user's interviews, newest first."""
+    async with scope(update, context) as s:
+        if update.effective_chat is None or update.effective_chat.type != "private":
+            await send_to_private_chat(update, context, s, "interviews")
+            return
+        text, markup = await _list_page(s, 0)
+        await answer(update, text, reply_markup=markup)
+
+
+async def _owned(s: Scope, interview_id: int | None) -> Interview | None:
+    if interview_id is None:
+        return None
+    return await s.session.scalar(
+        select(Interview)
+        .where(Interview.id == interview_id, Interview.user_id == s.user.id)
+        .options(selectinload(Interview.interviewers))
+    )
+
+
+async def _edit(update: Update, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    query = update.callback_query
+    assert query is not None
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" not in str(exc):
+            raise
+
+
+async def tapped(update: Update, context: Context) -> None:
+    """Opens a card, turns a page, records an outcome or deletes, for the owner only."""
+    query = update.callback_query
+    assert query is not None
+    parts = keyboards.decode(query.data)
+    action = parts[1] if len(parts) > 1 else ""
+    number = keyboards.int_arg(parts, 2)
+    async with scope(update, context) as s:
+        _ = s._
+        now = s.runtime.clock.now()
+        if action == "page":
+            await query.answer()
+            text, markup = await _list_page(s, number or 0)
+            await _edit(update, text, markup)
+            return
+        interview = await _owned(s, number)
+        if interview is None:
+            await query.answer(_("That interview no longer exists."), show_alert=True)
+            return
+        if action == "open":
+            await query.answer()
+            await _edit(update, render_card(s.tr, InterviewView.of(interview, now)),
+                        card_keyboard(s, interview))
+        elif action == "delete":
+            await query.answer()
+            markup = keyboards.keyboard([[
+                keyboards.button(_("Yes, delete it"), ACTION, "confirmdelete", interview.id),
+                keyboards.button(_("No, keep it"), ACTION, "open", interview.id),
+            ]])
+            await _edit(
+                update,
+                _("Delete the interview at <b>{company}</b> and all its reminders? "
+                  "This cannot be undone.").format(company=escape(interview.company)),
+                markup,
+            )
+        elif action == "confirmdelete":
+            company = interview.company
+            await s.session.delete(interview)
+            await query.answer(_("Deleted."))
+            await _edit(
+                update,
+                _("The interview at <b>{company}</b> is deleted.").format(
+                    company=escape(company)
+                ),
+                keyboards.keyboard([[keyboards.button(_("⬅ All interviews"), ACTION, "page", 0)]]),
+            )
+        elif action == "outcome":
+            await query.answer()
+            choices = [o for o in OUTCOMES if o != interview.outcome]
+            buttons = [
+                keyboards.button(_(OUTCOME_LABELS[o]), ACTION, "setoutcome", interview.id, o)
+                for o in choices
+            ]
+            rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+            rows.append([keyboards.button(_("⬅ Back"), ACTION, "open", interview.id)])
+            await _edit(
+                update,
+                _("What happened with <b>{company}</b>?").format(
+                    company=escape(interview.company)
+                ),
+                keyboards.keyboard(rows),
+            )
+        elif action == "setoutcome":
+            outcome = parts[3] if len(parts) > 3 else ""
+            if outcome not in OUTCOMES:
+                await query.answer(_("That choice is no longer offered."))
+                return
+            from bot.nudges.planner import replan_interview
+
+            interview.outcome = outcome
+            interview.outcome_at = now if outcome != "awaiting" else None
+            interview.updated_at = now
+            await s.session.flush()
+            await replan_interview(s.session, s.user, interview, now)
+            await query.answer(_("Saved."))
+            await _edit(update, render_card(s.tr, InterviewView.of(interview, now)),
+                        card_keyboard(s, interview))
+        else:
+            await query.answer(_("This button is no longer active."))
+
+
+def interview_handlers() -> list[BaseHandler[Update, Context, object]]:
+    return [
+        CommandHandler("interviews", interviews_command, filters=filters.ALL),
+        CallbackQueryHandler(
+            tapped, pattern=r"^iv:(page|open|delete|confirmdelete|outcome|setoutcome)(:|$)"
+        ),
+    ]

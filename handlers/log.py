@@ -1,0 +1,978 @@
+"""/log: the guided conversation that records an interview, its people and how it went."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from html import escape
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot import keyboards
+from bot.db.models import Club, Interview, Interviewer
+from bot.domain.interviews import (
+    FEELINGS,
+    FORMATS,
+    MAX_FIELD,
+    MAX_INTERVIEWERS,
+    TIMEFRAMES,
+    contact_kind,
+    response_by,
+)
+from bot.domain.when import MAX_WHEN_TEXT, ParsedWhen, WhenError, parse_when, quick_day
+from bot.i18n import N_
+from bot.runtime import Scope, runtime_of, scope
+from bot.texts import FEELING_LABELS, FORMAT_LABELS, TIMEFRAME_LABELS
+from handlers.cards import InterviewView, PersonView, render_card, when_text
+from handlers.common import Context, answer, deep_link, is_private
+
+(
+    COMPANY,
+    ROLE,
+    WHEN,
+    FORMAT,
+    PERSON_NAME,
+    PERSON_TITLE,
+    PERSON_CONTACT,
+    PERSON_MORE,
+    TIMEFRAME,
+    RESPONSE_DATE,
+    FEELING,
+    SUMMARY,
+    EDIT_MENU,
+) = range(1, 14)
+
+DRAFT = "draft"
+ACTION = "lg"
+END = ConversationHandler.END
+
+EDITABLE_FIELDS: tuple[tuple[str, str, int], ...] = (
+    ("company", N_("Company"), COMPANY),
+    ("role", N_("Role"), ROLE),
+    ("when", N_("Date and time"), WHEN),
+    ("format", N_("Format"), FORMAT),
+    ("people", N_("Interviewers"), PERSON_MORE),
+    ("timeframe", N_("Answer expected"), TIMEFRAME),
+    ("feeling", N_("How it went"), FEELING),
+)
+
+Draft = dict[str, Any]
+
+
+# --- the draft -------------------------------------------------------------------------------
+
+
+def new_draft(club_id: int | None = None) -> Draft:
+    return {
+        "company": None,
+        "role": None,
+        "when": None,
+        "time_known": True,
+        "format": None,
+        "people": [],
+        "person": None,
+        "timeframe": None,
+        "response_by": None,
+        "feeling": None,
+        "club_id": club_id,
+        "interview_id": None,
+        "editing": False,
+        "question_id": None,
+    }
+
+
+def draft_of(interview: Interview) -> Draft:
+    draft = new_draft(interview.club_id)
+    draft.update(
+        company=interview.company,
+        role=interview.role,
+        when=interview.scheduled_at.isoformat(),
+        time_known=interview.time_known,
+        format=interview.format,
+        people=[
+            {"id": p.id, "name": p.name, "title": p.title, "contact": p.contact}
+            for p in interview.interviewers
+        ],
+        timeframe=interview.response_timeframe,
+        response_by=interview.response_by.isoformat() if interview.response_by else None,
+        feeling=interview.feeling,
+        interview_id=interview.id,
+        editing=True,
+    )
+    return draft
+
+
+def get_draft(context: Context) -> Draft | None:
+    if context.user_data is None:
+        return None
+    draft = context.user_data.get(DRAFT)
+    return draft if isinstance(draft, dict) else None
+
+
+def view_of(draft: Draft) -> InterviewView:
+    return InterviewView(
+        company=draft["company"] or "",
+        role=draft["role"] or "",
+        scheduled_at=datetime.fromisoformat(draft["when"]) if draft["when"] else None,
+        time_known=bool(draft["time_known"]),
+        format=draft["format"],
+        interviewers=[PersonView(p["name"], p["title"], p["contact"]) for p in draft["people"]],
+        timeframe=draft["timeframe"],
+        response_by=date.fromisoformat(draft["response_by"]) if draft["response_by"] else None,
+        feeling=draft["feeling"],
+    )
+
+
+def interview_day(s: Scope, draft: Draft) -> date:
+    moment = datetime.fromisoformat(draft["when"]) if draft["when"] else s.runtime.clock.now()
+    return s.tr.local(moment).date()
+
+
+# --- asking ----------------------------------------------------------------------------------
+
+
+def _btn(text: str, *args: str | int) -> InlineKeyboardButton:
+    return keyboards.button(text, ACTION, *args)
+
+
+def _back_row(s: Scope) -> list[InlineKeyboardButton]:
+    return [_btn(s._("⬅ Back"), "back")]
+
+
+async def _clear_previous_question(update: Update, context: Context, draft: Draft) -> None:
+    """Take the buttons off the last question, so only the current one can be tapped."""
+    previous = draft.get("question_id")
+    chat = update.effective_chat
+    if not previous or chat is None:
+        return
+    draft["question_id"] = None
+    query = update.callback_query
+    if query is not None and query.message is not None and query.message.message_id == previous:
+        return
+    try:
+        await context.bot.edit_message_reply_markup(chat.id, previous, reply_markup=None)
+    except BadRequest:
+        pass
+
+
+async def ask(
+    update: Update, context: Context, draft: Draft, text: str, rows: list[list[InlineKeyboardButton]]
+) -> None:
+    await _clear_previous_question(update, context, draft)
+    message = await answer(update, text, reply_markup=keyboards.keyboard(rows) if rows else None)
+    if message is not None and rows:
+        draft["question_id"] = message.message_id
+
+
+async def ask_company(update: Update, context: Context, s: Scope, draft: Draft) -> int:
+    rows = [_back_row(s)] if draft["editing"] else []
+    await ask(update, context, draft, s._("Which <b>company</b> was the interview with?"), rows)
+    return COMPANY
+
+
+async def ask_role(update: Update, context: Context, s: Scope, draft: Draft) -> int:
+    await ask(update, context, draft, s._("What is the <b>role</b>?"), [_back_row(s)])
+    return ROLE
+
+
+async def ask_when(update: Update, context: Context, s: Scope, draft: Draft) -> int:
+    _ = s._
+    text = _(
+        "<b>When</b> is or was the interview? Type it as you would say it, like "
+        "<i>yesterday 3pm</i>, <i>today 10:30</i>, <i>25.11 14:00</i> or "
+        "<i>next Tuesday at 9</i>."
+    )
+    if not s.user.timezone:
+        text += "\n\n" + _("(I read times in UTC until you set your time zone with /timezone.)")
+    rows = [[_btn(_("Today"), "day", "today"), _btn(_("Yesterday"), "day", "yesterday")],
+            _back_row(s)]
+    await ask(update, context, draft, text, rows)
+    return WHEN
+
+
+async def ask_format(update: Update, context: Context, s: Scope, draft: Draft) -> int:
+    rows = [[_btn(s._(FORMAT_LABELS[f]), "fmt", f) for f in FORMATS], _back_row(s)]
+    await ask(update, context, draft, s._("How was it held?"), rows)
+    return FORMAT
+
+
+async def ask_person_name(update: Update, context: Context, s: Scope, draft: Draft) -> int:
+    _ = s._
+    draft["person"] = None
+    if draft["people"]:
+        text = _("What is the next interviewer's <b>name</b>?")
+        rows = [_back_row(s)]
+    else:
+        text = _(
+            "Who interviewed you? Send the first interviewer's <b>name</b>; "
+            "each of them will get their own thank-you."
+        )
+        rows = [[_btn(_("I don't have their names"), "nopeople")], _back_row(s)]
+    await ask(update, context, draft, text, rows)
+    return PERSON_NAME
+
+
+async def ask_person_title(update: Update, context: Context, s: Scope, draft: Draft) -> int:
+    _ = s._
+    name = (draft["person"] or {}).get("name", "")
+    rows = [[_btn(_("I don't know"), "notitle")], _back_row(s)]
+    await ask(
+        update, context, draft,
+        _("What is {name}'s <b>job title</b>?").format(name=escape(name)), rows,
+    )
+    return PERSON_TITLE
+
+
+async def ask_person_contact(update: Update, context: Context, s: Scope, draft: Draft) -> int:
+    _ = s._
+    name = (draft["person"] or {}).get("name", "")
+    rows = [[_btn(_("Skip"), "nocontact")], _back_row(s)]
+    await ask(
+        update, context, draft,
+        _("An <b>email or phone number</b> for {name}? Optional.").format(name=escape(name)),
+        rows,
+    )
+    return PERSON_CONTACT
+
+
+async def ask_person_more(update: Update, context: Context, s: Scope, draft: Draft) -> int:
+    _ = s._
+    people = draft["people"]
+    lines = [
+        _("Interviewers so far:"),
+        *(
+            f"{index}. {escape(p['name'])}" + (f", {escape(p['title'])}" if p["title"] else "")
+            for index, p in enumerate(people, 1)
+        ),
+    ] if people else [_("No interviewers noted yet.")]
+    rows: list[list[InlineKeyboardButton]] = []
+    if len(people) < MAX_INTERVIEWERS:
+        rows.append([_btn(_("➕ Add another"), "addperson")])
+    if people:
+        rows.append([
+            _btn(_("✖ Remove {name}").format(name=p["name"][:20]), "rmperson", index)
+            for index, p in enumerate(people)
+        ][:3])
+    rows.append([_btn(_("✅ That's everyone"), "peopledone")])
+    rows.append(_back_row(s))
+    await ask(update, context, draft, "\n".join(lines), rows)
+    return PERSON_MORE
+
+
+async def ask_timeframe(update: Update, context: Context, s: Scope, draft: Draft) -> int:
+    _ = s._
+    rows = [
+        [_btn(_(TIMEFRAME_LABELS[t]), "tf", t) for t in TIMEFRAMES[:3]],
+        [_btn(_(TIMEFRAME_LABELS[t]), "tf", t) for t in TIMEFRAMES[3:]],
+        _back_row(s),
+    ]
+    await ask(update, context, draft, _("When did they say you would <b>hear back</b>?"), rows)
+    return TIMEFRAME
+
+
+async def ask_response_date(update: Update, context: Context, s: Scope, draft: Draft) -> int:
+    await ask(
+        update, context, draft,
+        s._("By which date did they say they would answer? (for example <i>15.12</i>)"),
+        [_back_row(s)],
+    )
+    return RESPONSE_DATE
+
+
+async def ask_feeling(update: Update, context: Context, s: Scope, draft: Draft) -> int:
+    _ = s._
+    rows = [[_btn(_(FEELING_LABELS[f]), "feel", f) for f in FEELINGS], _back_row(s)]
+    upcoming = draft["when"] and datetime.fromisoformat(draft["when"]) > s.runtime.clock.now()
+    text = _("How do you feel about your chances?") if upcoming else _(
+        "How do you feel it went?"
+    )
+    await ask(update, context, draft, text, rows)
+    return FEELING
+
+
+async def show_summary(update: Update, context: Context, s: Scope, draft: Draft) -> int:
+    _ = s._
+    draft["editing"] = True
+    heading = _("Here is the interview. Save it?")
+    rows = [
+        [_btn(_("✅ Save"), "save"), _btn(_("✏️ Edit"), "edit")],
+        [_btn(_("✖ Discard"), "discard")],
+    ]
+    await ask(update, context, draft, render_card(s.tr, view_of(draft), heading), rows)
+    return SUMMARY
+
+
+async def show_edit_menu(update: Update, context: Context, s: Scope, draft: Draft) -> int:
+    _ = s._
+    buttons = [_btn(_(label), "field", name) for name, label, _state in EDITABLE_FIELDS]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([_btn(_("⬅ Back to the summary"), "summary")])
+    await ask(update, context, draft, _("What would you like to change?"), rows)
+    return EDIT_MENU
+
+
+ASKERS = {
+    COMPANY: ask_company,
+    ROLE: ask_role,
+    WHEN: ask_when,
+    FORMAT: ask_format,
+    PERSON_NAME: ask_person_name,
+    PERSON_TITLE: ask_person_title,
+    PERSON_CONTACT: ask_person_contact,
+    PERSON_MORE: ask_person_more,
+    TIMEFRAME: ask_timeframe,
+    RESPONSE_DATE: ask_response_date,
+    FEELING: ask_feeling,
+    SUMMARY: show_summary,
+    EDIT_MENU: show_edit_menu,
+}
+
+
+def next_after(state: int, draft: Draft) -> int:
+    """The question that follows an answered one; back to the summary when editing a field."""
+    if draft["editing"] and state in (COMPANY, ROLE, WHEN, FORMAT, FEELING, TIMEFRAME):
+        return SUMMARY
+    order = {
+        COMPANY: ROLE,
+        ROLE: WHEN,
+        WHEN: FORMAT,
+        FORMAT: PERSON_NAME,
+        PERSON_NAME: PERSON_TITLE,
+        PERSON_TITLE: PERSON_CONTACT,
+        PERSON_CONTACT: PERSON_MORE,
+        PERSON_MORE: SUMMARY if draft["editing"] else TIMEFRAME,
+        TIMEFRAME: FEELING,
+        RESPONSE_DATE: SUMMARY if draft["editing"] else FEELING,
+        FEELING: SUMMARY,
+    }
+    return order[state]
+
+
+def previous_of(state: int, draft: Draft) -> int:
+    """The question one step back."""
+    if draft["editing"] and state in (COMPANY, ROLE, WHEN, FORMAT, FEELING, TIMEFRAME, EDIT_MENU):
+        return SUMMARY
+    if state == PERSON_NAME:
+        return PERSON_MORE if draft["people"] else (SUMMARY if draft["editing"] else FORMAT)
+    if state == PERSON_MORE:
+        return SUMMARY if draft["editing"] else FORMAT
+    if state == TIMEFRAME:
+        return PERSON_MORE if draft["people"] else PERSON_NAME
+    order = {
+        ROLE: COMPANY,
+        WHEN: ROLE,
+        FORMAT: WHEN,
+        PERSON_TITLE: PERSON_NAME,
+        PERSON_CONTACT: PERSON_TITLE,
+        RESPONSE_DATE: TIMEFRAME,
+        FEELING: TIMEFRAME,
+        SUMMARY: FEELING,
+    }
+    return order.get(state, COMPANY)
+
+
+async def go(update: Update, context: Context, s: Scope, draft: Draft, state: int) -> int:
+    return await ASKERS[state](update, context, s, draft)
+
+
+# --- entry points ----------------------------------------------------------------------------
+
+
+async def _begin(update: Update, context: Context, s: Scope, club_id: int | None) -> int:
+    assert context.user_data is not None
+    draft = new_draft(club_id)
+    context.user_data[DRAFT] = draft
+    await answer(
+        update,
+        s._("Let's log your interview. It takes about a minute; /cancel stops at any point."),
+    )
+    return await ask_company(update, context, s, draft)
+
+
+async def log_command(update: Update, context: Context) -> int:
+    """Starts logging an interview in the private chat."""
+    async with scope(update, context) as s:
+        return await _begin(update, context, s, None)
+
+
+async def log_button(update: Update, context: Context) -> int:
+    """Starts logging from the button on /start or /help."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    async with scope(update, context) as s:
+        return await _begin(update, context, s, None)
+
+
+async def log_from_link(update: Update, context: Context) -> int:
+    """Starts logging from a group's deep link, remembering the club it came from."""
+    payload = context.args[0] if context.args else ""
+    club_id: int | None = None
+    async with scope(update, context) as s:
+        raw = payload.removeprefix("log").lstrip("_")
+        if raw:
+            try:
+                candidate = int(raw)
+            except ValueError:
+                candidate = None
+            if candidate is not None and await _is_member(context, candidate, s.user.id):
+                if await s.session.get(Club, candidate) is not None:
+                    club_id = candidate
+        return await _begin(update, context, s, club_id)
+
+
+async def _is_member(context: Context, chat_id: int, user_id: int) -> bool:
+    try:
+        member = await context.bot.get_chat_member(chat_id, user_id)
+    except TelegramError:
+        return False
+    return member.status not in ("left", "kicked")
+
+
+async def log_in_group(update: Update, context: Context) -> None:
+    """In a group: sends the member to the private chat with a link that carries the club."""
+    chat = update.effective_chat
+    assert chat is not None
+    async with scope(update, context) as s:
+        club = await s.session.get(Club, chat.id)
+        if club is None:
+            s.session.add(
+                Club(id=chat.id, title=(chat.title or "")[:256], created_at=s.runtime.clock.now())
+            )
+        markup = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(s._("Log it in private"), url=deep_link(context, f"log_{chat.id}"))]]
+        )
+        await answer(
+            update,
+            s._("Interview details stay between us: tap the button to log it in our private chat."),
+            reply_markup=markup,
+        )
+
+
+async def edit_from_card(update: Update, context: Context) -> int:
+    """Opens a saved interview's summary for editing, or its interviewer list."""
+    query = update.callback_query
+    assert query is not None and context.user_data is not None
+    parts = keyboards.decode(query.data)
+    interview_id = keyboards.int_arg(parts, 2)
+    async with scope(update, context) as s:
+        interview = None
+        if interview_id is not None:
+            interview = await s.session.scalar(
+                select(Interview)
+                .where(Interview.id == interview_id, Interview.user_id == s.user.id)
+                .options(selectinload(Interview.interviewers))
+            )
+        if interview is None:
+            await query.answer(s._("That interview no longer exists."), show_alert=True)
+            return END
+        await query.answer()
+        draft = draft_of(interview)
+        context.user_data[DRAFT] = draft
+        if parts[1] == "addperson":
+            return await ask_person_name(update, context, s, draft)
+        return await show_edit_menu(update, context, s, draft)
+
+
+# --- answers ---------------------------------------------------------------------------------
+
+
+def _text_of(update: Update) -> str:
+    message = update.effective_message
+    return " ".join((message.text or "").split()) if message is not None else ""
+
+
+async def _too_long_or_empty(update: Update, s: Scope, text: str, limit: int) -> bool:
+    if not text:
+        await answer(update, s._("That was empty. Please type your answer."))
+        return True
+    if len(text) > limit:
+        await answer(
+            update,
+            s.tr.ngettext(
+                "That is {count} character long; please keep it to {limit}.",
+                "That is {count} characters long; please keep it to {limit}.",
+                len(text),
+            ).format(count=s.tr.number(len(text)), limit=s.tr.number(limit)),
+        )
+        return True
+    return False
+
+
+async def _current(update: Update, context: Context, state: int) -> tuple[Draft | None, int]:
+    draft = get_draft(context)
+    if draft is None:
+        async with scope(update, context) as s:
+            await answer(
+                update,
+                s._("I lost track of that interview, sorry. Send /log to start again."),
+            )
+        return None, END
+    return draft, state
+
+
+def _texts(state: int) -> Any:
+    async def handle(update: Update, context: Context) -> int:
+        draft, _state = await _current(update, context, state)
+        if draft is None:
+            return END
+        async with scope(update, context) as s:
+            return await TEXT_HANDLERS[state](update, context, s, draft, _text_of(update))
+
+    return handle
+
+
+async def got_company(update: Update, context: Context, s: Scope, draft: Draft, text: str) -> int:
+    if await _too_long_or_empty(update, s, text, MAX_FIELD):
+        return await ask_company(update, context, s, draft)
+    draft["company"] = text
+    return await go(update, context, s, draft, next_after(COMPANY, draft))
+
+
+async def got_role(update: Update, context: Context, s: Scope, draft: Draft, text: str) -> int:
+    if await _too_long_or_empty(update, s, text, MAX_FIELD):
+        return await ask_role(update, context, s, draft)
+    draft["role"] = text
+    return await go(update, context, s, draft, next_after(ROLE, draft))
+
+
+def _moment_of(s: Scope, parsed: ParsedWhen) -> datetime:
+    local = datetime.combine(parsed.day, parsed.at or time(12, 0), tzinfo=s.tr.tz)
+    return local.astimezone(s.runtime.clock.now().tzinfo)
+
+
+async def _when_problem(update: Update, s: Scope, problem: WhenError, text: str) -> None:
+    _ = s._
+    if problem is WhenError.TOO_LONG:
+        message = _("That is too long for a date: please keep it under {limit} characters.").format(
+            limit=MAX_WHEN_TEXT
+        )
+    elif problem is WhenError.TOO_FAR:
+        message = _(
+            "“{text}” is more than a year away. Please give the date of this interview."
+        ).format(text=escape(text))
+    elif problem is WhenError.EMPTY:
+        message = _("That was empty. Please type a date.")
+    else:
+        message = _(
+            "I could not read “{text}” as a date. Try <i>today 10:30</i>, <i>yesterday 3pm</i> "
+            "or <i>25.11 14:00</i>."
+        ).format(text=escape(text))
+    await answer(update, message)
+
+
+async def _accept_when(
+    update: Update, context: Context, s: Scope, draft: Draft, parsed: ParsedWhen
+) -> int:
+    _ = s._
+    moment = _moment_of(s, parsed)
+    draft["when"] = moment.isoformat()
+    draft["time_known"] = parsed.at is not None
+    said = when_text(s.tr, moment, parsed.at is not None)
+    if moment > s.runtime.clock.now():
+        note = _(
+            "Got it: {when}. That is still ahead, so I'll log it as an upcoming interview and "
+            "send you a short reminder that morning."
+        ).format(when=said)
+    else:
+        note = _("Got it: {when}.").format(when=said)
+    await answer(update, note)
+    return await go(update, context, s, draft, next_after(WHEN, draft))
+
+
+async def got_when(update: Update, context: Context, s: Scope, draft: Draft, text: str) -> int:
+    now_local = s.tr.local(s.runtime.clock.now())
+    raw = (update.effective_message.text or "") if update.effective_message else ""
+    parsed = parse_when(raw, now_local, s.tr.language)
+    if isinstance(parsed, WhenError):
+        await _when_problem(update, s, parsed, text[:MAX_WHEN_TEXT])
+        return await ask_when(update, context, s, draft)
+    return await _accept_when(update, context, s, draft, parsed)
+
+
+async def got_format_text(update: Update, context: Context, s: Scope, draft: Draft,
+                          text: str) -> int:
+    for code in FORMATS:
+        if text.casefold() == s._(FORMAT_LABELS[code]).casefold():
+            draft["format"] = code
+            return await go(update, context, s, draft, next_after(FORMAT, draft))
+    await answer(update, s._("Please choose one of the buttons."))
+    return await ask_format(update, context, s, draft)
+
+
+async def got_person_name(update: Update, context: Context, s: Scope, draft: Draft,
+                          text: str) -> int:
+    if await _too_long_or_empty(update, s, text, MAX_FIELD):
+        return await ask_person_name(update, context, s, draft)
+    draft["person"] = {"name": text, "title": "", "contact": ""}
+    return await ask_person_title(update, context, s, draft)
+
+
+async def got_person_title(update: Update, context: Context, s: Scope, draft: Draft,
+                           text: str) -> int:
+    if await _too_long_or_empty(update, s, text, MAX_FIELD):
+        return await ask_person_title(update, context, s, draft)
+    if draft["person"] is None:
+        return await ask_person_name(update, context, s, draft)
+    draft["person"]["title"] = text
+    return await ask_person_contact(update, context, s, draft)
+
+
+async def got_person_contact(update: Update, context: Context, s: Scope, draft: Draft,
+                             text: str) -> int:
+    if await _too_long_or_empty(update, s, text, MAX_FIELD):
+        return await ask_person_contact(update, context, s, draft)
+    if contact_kind(text) is None:
+        await answer(
+            update,
+            s._("That does not look like an email address or a phone number. "
+                "Try again, or tap Skip."),
+        )
+        return await ask_person_contact(update, context, s, draft)
+    return await _finish_person(update, context, s, draft, text)
+
+
+async def _finish_person(update: Update, context: Context, s: Scope, draft: Draft,
+                         contact: str) -> int:
+    person = draft["person"]
+    if person is None:
+        return await ask_person_name(update, context, s, draft)
+    person["contact"] = contact
+    draft["people"].append(person)
+    draft["person"] = None
+    return await ask_person_more(update, context, s, draft)
+
+
+async def got_more_text(update: Update, context: Context, s: Scope, draft: Draft,
+                        text: str) -> int:
+    # typing a name here is the quick way to add the next interviewer
+    if len(draft["people"]) >= MAX_INTERVIEWERS:
+        await answer(update, s._("That is as many interviewers as I can keep for one interview."))
+        return await ask_person_more(update, context, s, draft)
+    return await got_person_name(update, context, s, draft, text)
+
+
+async def got_response_date(update: Update, context: Context, s: Scope, draft: Draft,
+                            text: str) -> int:
+    raw = (update.effective_message.text or "") if update.effective_message else ""
+    parsed = parse_when(raw, s.tr.local(s.runtime.clock.now()), s.tr.language)
+    if isinstance(parsed, WhenError):
+        await _when_problem(update, s, parsed, text[:MAX_WHEN_TEXT])
+        return await ask_response_date(update, context, s, draft)
+    if parsed.day < interview_day(s, draft):
+        await answer(update, s._("That is before the interview. Which date did they give?"))
+        return await ask_response_date(update, context, s, draft)
+    draft["timeframe"] = "date"
+    draft["response_by"] = parsed.day.isoformat()
+    return await go(update, context, s, draft, next_after(RESPONSE_DATE, draft))
+
+
+TEXT_HANDLERS = {
+    COMPANY: got_company,
+    ROLE: got_role,
+    WHEN: got_when,
+    FORMAT: got_format_text,
+    PERSON_NAME: got_person_name,
+    PERSON_TITLE: got_person_title,
+    PERSON_CONTACT: got_person_contact,
+    PERSON_MORE: got_more_text,
+    RESPONSE_DATE: got_response_date,
+}
+
+
+def _buttons_only_text(state: int) -> Any:
+    async def handle(update: Update, context: Context) -> int:
+        draft, _state = await _current(update, context, state)
+        if draft is None:
+            return END
+        async with scope(update, context) as s:
+            await answer(update, s._("Please choose one of the buttons."))
+            return await go(update, context, s, draft, state)
+
+    return handle
+
+
+def _not_text(state: int) -> Any:
+    async def handle(update: Update, context: Context) -> int:
+        draft, _state = await _current(update, context, state)
+        if draft is None:
+            return END
+        async with scope(update, context) as s:
+            await answer(update, s._("I can only read text here. Please type your answer."))
+            return await go(update, context, s, draft, state)
+
+    return handle
+
+
+def _command_inside(state: int) -> Any:
+    async def handle(update: Update, context: Context) -> int:
+        draft, _state = await _current(update, context, state)
+        if draft is None:
+            return END
+        async with scope(update, context) as s:
+            await answer(
+                update,
+                s._("We are in the middle of logging an interview. Answer the question below, "
+                    "or send /cancel to stop."),
+            )
+            return await go(update, context, s, draft, state)
+
+    return handle
+
+
+def _tapped(state: int) -> Any:
+    async def handle(update: Update, context: Context) -> int:
+        return await tapped(update, context, state)
+
+    return handle
+
+
+async def tapped(update: Update, context: Context, state: int) -> int:
+    """Handles every button of the conversation: choices, back, save, edit."""
+    query = update.callback_query
+    assert query is not None
+    parts = keyboards.decode(query.data)
+    action = parts[1] if len(parts) > 1 else ""
+    value = parts[2] if len(parts) > 2 else ""
+    draft = get_draft(context)
+    async with scope(update, context) as s:
+        _ = s._
+        if draft is None:
+            await query.answer(_("This button is no longer active."))
+            return END
+        await query.answer()
+        if action == "back":
+            return await go(update, context, s, draft, previous_of(state, draft))
+        if action == "day" and value in ("today", "yesterday"):
+            parsed = quick_day(value, s.tr.local(s.runtime.clock.now()))
+            return await _accept_when(update, context, s, draft, parsed)
+        if action == "fmt" and value in FORMATS:
+            draft["format"] = value
+            return await go(update, context, s, draft, next_after(FORMAT, draft))
+        if action == "nopeople":
+            await answer(
+                update,
+                _("No problem. Tip for next time: before you leave, ask for everyone's name and "
+                  "job title, or their business cards, so each of them can get a thank-you."),
+            )
+            return await go(update, context, s, draft,
+                            SUMMARY if draft["editing"] else TIMEFRAME)
+        if action == "notitle":
+            if draft["person"] is None:
+                return await ask_person_name(update, context, s, draft)
+            return await ask_person_contact(update, context, s, draft)
+        if action == "nocontact":
+            return await _finish_person(update, context, s, draft, "")
+        if action == "addperson":
+            if len(draft["people"]) >= MAX_INTERVIEWERS:
+                return await ask_person_more(update, context, s, draft)
+            return await ask_person_name(update, context, s, draft)
+        if action == "rmperson":
+            index = keyboards.int_arg(parts, 2)
+            if index is not None and 0 <= index < len(draft["people"]):
+                draft["people"].pop(index)
+            return await ask_person_more(update, context, s, draft)
+        if action == "peopledone":
+            return await go(update, context, s, draft, next_after(PERSON_MORE, draft))
+        if action == "tf" and value in TIMEFRAMES:
+            return await _chose_timeframe(update, context, s, draft, value)
+        if action == "feel" and value in FEELINGS:
+            draft["feeling"] = value
+            return await go(update, context, s, draft, next_after(FEELING, draft))
+        if action == "save":
+            return await save(update, context, s, draft)
+        if action == "discard":
+            await _clear_previous_question(update, context, draft)
+            _forget(context)
+            await answer(update, _("Discarded; nothing was saved."))
+            return END
+        if action == "edit":
+            return await show_edit_menu(update, context, s, draft)
+        if action == "summary":
+            return await show_summary(update, context, s, draft)
+        if action == "field":
+            for name, _label, target in EDITABLE_FIELDS:
+                if name == value:
+                    draft["editing"] = True
+                    return await go(update, context, s, draft, target)
+        return await go(update, context, s, draft, state)
+
+
+async def _chose_timeframe(update: Update, context: Context, s: Scope, draft: Draft,
+                           value: str) -> int:
+    _ = s._
+    if value == "date":
+        return await ask_response_date(update, context, s, draft)
+    draft["timeframe"] = value
+    draft["response_by"] = response_by(value, interview_day(s, draft)).isoformat()
+    if value == "unknown":
+        await answer(
+            update,
+            _("Tip for next time: before you leave, ask “When can I expect to hear from you?” "
+              "For now I'll plan a polite check-in two weeks after the interview."),
+        )
+    return await go(update, context, s, draft, next_after(TIMEFRAME, draft))
+
+
+async def save(update: Update, context: Context, s: Scope, draft: Draft) -> int:
+    """Stores the draft as a new interview or over the one being edited, then shows its card."""
+    from handlers.interviews import card_keyboard
+    from bot.nudges.planner import replan_interview
+
+    _ = s._
+    missing = [key for key in ("company", "role", "when", "format", "timeframe", "feeling")
+               if not draft.get(key)]
+    if missing:
+        target = {"company": COMPANY, "role": ROLE, "when": WHEN, "format": FORMAT,
+                  "timeframe": TIMEFRAME, "feeling": FEELING}[missing[0]]
+        await answer(update, _("One thing is still missing."))
+        draft["editing"] = True
+        return await go(update, context, s, draft, target)
+    now = s.runtime.clock.now()
+    interview: Interview | None = None
+    if draft["interview_id"] is not None:
+        interview = await s.session.scalar(
+            select(Interview)
+            .where(Interview.id == draft["interview_id"], Interview.user_id == s.user.id)
+            .options(selectinload(Interview.interviewers))
+        )
+        if interview is None:
+            await answer(update, _("That interview was deleted in the meantime; nothing saved."))
+            _forget(context)
+            return END
+    if interview is None:
+        interview = Interview(user_id=s.user.id, club_id=draft["club_id"], created_at=now,
+                              interviewers=[])
+        s.session.add(interview)
+    interview.company = draft["company"]
+    interview.role = draft["role"]
+    interview.scheduled_at = datetime.fromisoformat(draft["when"])
+    interview.time_known = bool(draft["time_known"])
+    interview.format = draft["format"]
+    interview.response_timeframe = draft["timeframe"]
+    interview.response_by = (
+        date.fromisoformat(draft["response_by"]) if draft["response_by"] else None
+    )
+    interview.feeling = draft["feeling"]
+    interview.updated_at = now
+    _apply_people(interview, draft["people"])
+    await s.session.flush()
+    await replan_interview(s.session, s.user, interview, now)
+    await _clear_previous_question(update, context, draft)
+    _forget(context)
+    view = InterviewView.of(interview, now)
+    await answer(
+        update,
+        render_card(s.tr, view, _("Saved. Here is the card of your interview:")),
+        reply_markup=card_keyboard(s, interview),
+    )
+    return END
+
+
+def _apply_people(interview: Interview, people: list[dict[str, Any]]) -> None:
+    """Update interviewers in place so their tasks keep pointing at the same rows."""
+    by_id = {p.id: p for p in interview.interviewers}
+    kept: list[Interviewer] = []
+    for position, person in enumerate(people):
+        row = by_id.pop(person.get("id"), None) if person.get("id") else None
+        if row is None:
+            row = Interviewer(name=person["name"])
+        row.name = person["name"]
+        row.title = person["title"]
+        row.contact = person["contact"]
+        row.position = position
+        kept.append(row)
+    interview.interviewers = kept
+
+
+def _forget(context: Context) -> None:
+    if context.user_data is not None:
+        context.user_data.pop(DRAFT, None)
+
+
+async def cancel(update: Update, context: Context) -> int:
+    """Stops logging; nothing is saved."""
+    async with scope(update, context) as s:
+        draft = get_draft(context)
+        if draft is not None:
+            await _clear_previous_question(update, context, draft)
+        _forget(context)
+        await answer(update, s._("Stopped. I did not save that interview."))
+    return END
+
+
+async def timed_out(update: Update, context: Context) -> None:
+    """Tells the user, after a long silence, that the draft was set aside."""
+    draft = get_draft(context)
+    _forget(context)
+    runtime = runtime_of(context)
+    user = update.effective_user if isinstance(update, Update) else None
+    chat = update.effective_chat if isinstance(update, Update) else None
+    if user is None or chat is None:
+        return
+    async with runtime.session() as session:
+        from bot.db.models import User
+
+        row = await session.get(User, user.id)
+    tr = runtime.translator_for(row, user.language_code)
+    company = (draft or {}).get("company") or ""
+    text = (
+        tr.gettext("We did not finish logging the interview at {company}, so I set it aside. "
+                   "Send /log when you want to start again.").format(company=escape(company))
+        if company
+        else tr.gettext("We did not finish logging that interview, so I set it aside. "
+                        "Send /log when you want to start again.")
+    )
+    try:
+        await context.bot.send_message(chat.id, text)
+    except TelegramError:
+        pass
+
+
+def log_conversation(timeout: timedelta | None) -> ConversationHandler[Context]:
+    text = filters.TEXT & ~filters.COMMAND
+    other = ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL
+    states: dict[object, list[BaseHandler[Update, Context, object]]] = {}
+    for state in ASKERS:
+        handlers: list[BaseHandler[Update, Context, object]] = [
+            CallbackQueryHandler(_tapped(state), pattern=keyboards.pattern(ACTION))
+        ]
+        if state in TEXT_HANDLERS:
+            handlers.append(MessageHandler(text, _texts(state)))
+        else:
+            handlers.append(MessageHandler(text, _buttons_only_text(state)))
+        handlers.append(MessageHandler(other, _not_text(state)))
+        handlers.append(MessageHandler(filters.COMMAND & ~filters.Regex(r"^/cancel\b"),
+                                       _command_inside(state)))
+        states[state] = handlers
+    states[ConversationHandler.TIMEOUT] = [TypeHandler(Update, timed_out)]
+    private = filters.ChatType.PRIVATE
+    return ConversationHandler(
+        entry_points=[
+            CommandHandler("log", log_command, filters=private),
+            CommandHandler("start", log_from_link, filters=private & filters.Regex(r"^/start log")),
+            CallbackQueryHandler(log_button, pattern=r"^log:start$"),
+            CallbackQueryHandler(edit_from_card, pattern=r"^iv:(edit|addperson):\d+$"),
+        ],
+        states=states,
+        fallbacks=[CommandHandler("cancel", cancel)],
+        name="log",
+        persistent=True,
+        conversation_timeout=timeout,
+    )
+
+
+def log_handlers() -> list[BaseHandler[Update, Context, object]]:
+    return [CommandHandler("log", log_in_group, filters=filters.ChatType.GROUPS)]

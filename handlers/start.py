@@ -1,0 +1,95 @@
+"""/start and /help: the greeting, the first questions, and the list of what the bot does."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CommandHandler
+
+from bot import keyboards
+from bot.domain.zones import zone_label
+from bot.i18n import language_name
+from bot.runtime import Scope, scope
+from handlers.common import Context, answer, is_private
+
+
+def greeting(scope_: Scope) -> str:
+    _ = scope_._
+    return "\n\n".join(
+        [
+            _("Hi {name}! I'm Afterview, your coach for the days after a job interview.").format(
+                name=escape(scope_.user.first_name or _("there"))
+            ),
+            _(
+                "Tell me about an interview and I'll plan what comes next: a thank-you to each "
+                "interviewer within two business days, a polite check-in once the time they gave "
+                "you has passed, a heads-up to your references, and a nudge to keep applying "
+                "while you wait."
+            ),
+            _("I'll speak {language}. You can change that any time with /language.").format(
+                language=escape(language_name(scope_.tr.language))
+            ),
+        ]
+    )
+
+
+def help_text(scope_: Scope, private: bool) -> str:
+    _ = scope_._
+    lines = [
+        _("<b>What I can do</b>"),
+        "",
+        _("/log — log an interview, just done or coming up"),
+        _("/interviews — your interviews and their cards"),
+        _("/tasks — what to do now and next"),
+        _("/language — the language I speak to you in"),
+        _("/timezone — your time zone, for every time I show or plan"),
+        _("/cancel — stop what we are in the middle of"),
+        _("/help — this list"),
+    ]
+    if private:
+        zone = scope_.user.timezone
+        lines += [
+            "",
+            _("Your time zone: {zone}").format(zone=escape(zone_label(zone)))
+            if zone
+            else _("You have not told me your time zone yet: /timezone"),
+        ]
+    else:
+        lines += [
+            "",
+            _(
+                "In a group, I never ask for personal details: anything about your interviews "
+                "happens in our private chat."
+            ),
+        ]
+    return "\n".join(lines)
+
+
+async def start(update: Update, context: Context) -> int:
+    """Greets the user and, the first time, asks for their time zone."""
+    from handlers.settings import ask_for_zone
+
+    async with scope(update, context) as s:
+        await answer(update, greeting(s))
+        if is_private(update) and not s.user.timezone:
+            return await ask_for_zone(update, s, onboarding=True)
+        await answer(update, help_text(s, is_private(update)), reply_markup=menu(s, update))
+    return -1
+
+
+async def show_help(update: Update, context: Context) -> None:
+    """Lists the commands."""
+    async with scope(update, context) as s:
+        await answer(update, help_text(s, is_private(update)), reply_markup=menu(s, update))
+
+
+def menu(s: Scope, update: Update) -> InlineKeyboardMarkup | None:
+    """The main actions as buttons, in private chats."""
+    if not is_private(update):
+        return None
+    return keyboards.keyboard([[keyboards.button(s._("📝 Log an interview"), "log", "start")]])
+
+
+def help_handlers() -> list[BaseHandler[Update, Context, object]]:
+    return [CommandHandler("help", show_help)]

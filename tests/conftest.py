@@ -1,0 +1,32 @@
+"""Fixtures: the real bot running against the local fake of the Bot API, with a movable clock."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.db.models import User
+from bot.fakeapi.running import RunningBot
+
+
+@pytest.fixture
+async def bot(tmp_path: Path) -> AsyncIterator[RunningBot]:
+    """The bot, started; the test fails if the bot made any request Telegram would refuse."""
+    running = RunningBot(tmp_path / "afterview.db")
+    await running.start()
+    try:
+        yield running
+        await running.fake.settle()
+        running.fake.assert_no_refusals()
+    finally:
+        await running.close()
+
+
+async def stored_user(bot: RunningBot, user_id: int) -> User:
+    async with bot.runtime.session() as session:
+        user = await session.scalar(select(User).where(User.id == user_id))
+    assert user is not None
+    return user
