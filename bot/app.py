@@ -15,14 +15,16 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.migrate import upgrade_to_head
 from bot.i18n import N_, SUPPORTED_LANGUAGES, Translator
+from bot.nudges.dispatcher import Dispatcher
 from bot.persistence import DatabasePersistence
+from bot.ratelimit import TelegramRateLimiter
 from bot.runtime import RUNTIME_KEY, Runtime, runtime_of
 
 log = logging.getLogger(__name__)
@@ -85,10 +87,23 @@ async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> N
         await set_command_menus(application)
     except TelegramError:
         log.warning("could not publish the command menus", exc_info=True)
+    dispatcher = Dispatcher(runtime, application.bot)
+    runtime.extras["dispatcher"] = dispatcher
+    assert application.job_queue is not None
+    application.job_queue.run_repeating(
+        sweep_job, interval=runtime.settings.nudge_sweep_seconds, first=1.0, name="nudge-sweep"
+    )
     from bot.domain.zones import _cities
 
     # the city table takes a couple of seconds to build; do it before anyone asks
-    application.create_task(asyncio.to_thread(_cities), name="warm-city-table")
+    runtime.extras["warm-cities"] = asyncio.get_running_loop().run_in_executor(None, _cities)
+
+
+async def sweep_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Sends the nudges that are due; the database says which, so a restart changes nothing."""
+    dispatcher = runtime_of(context).extras.get("dispatcher")
+    if isinstance(dispatcher, Dispatcher):
+        await dispatcher.sweep()
 
 
 async def post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -137,8 +152,8 @@ def build_application(
         .token(settings.bot_token)
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.file_base_url)
-        .defaults(Defaults(parse_mode=ParseMode.HTML, disable_notification=False))
-        .rate_limiter(AIORateLimiter(max_retries=5))
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
+        .rate_limiter(TelegramRateLimiter())
         .persistence(persistence)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
@@ -151,6 +166,7 @@ def build_application(
     from handlers.log import log_conversation, log_handlers
     from handlers.settings import cancel_handler, settings_conversation, settings_handlers
     from handlers.start import help_handlers
+    from handlers.tasks import task_handlers
 
     # Group 0, and order matters. Conversations come first so that their own /cancel and their
     # questions win; the log conversation before the settings one, because a deep link's
@@ -160,6 +176,7 @@ def build_application(
     application.add_handler(settings_conversation())
     application.add_handlers(log_handlers())
     application.add_handlers(interview_handlers())
+    application.add_handlers(task_handlers())
     application.add_handlers(settings_handlers())
     application.add_handlers(help_handlers())
     application.add_handler(cancel_handler())

@@ -82,7 +82,9 @@ def render_card(tr: Translator, view: InterviewView, heading: str | None = None)
         )
     )
     if view.scheduled_at is not None:
-        lines.append(_("When: {when}").format(when=when_text(tr, view.scheduled_at, view.time_known)))
+        lines.append(
+            _("When: {when}").format(when=when_text(tr, view.scheduled_at, view.time_known))
+        )
     if view.format:
         lines.append(_("Format: {format}").format(format=_(FORMAT_LABELS[view.format])))
     if view.interviewers:

@@ -28,8 +28,10 @@ async def stray_message(update: Update, context: Context) -> None:
     async with scope(update, context) as s:
         await answer(
             update,
-            s._("I'm not sure what to do with that. Send /log to log an interview, "
-                "or /help to see everything I can do."),
+            s._(
+                "I'm not sure what to do with that. Send /log to log an interview, "
+                "or /help to see everything I can do."
+            ),
         )
 
 

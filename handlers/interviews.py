@@ -42,9 +42,12 @@ def card_keyboard(s: Scope, interview: Interview) -> InlineKeyboardMarkup:
 
 async def _list_page(s: Scope, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
     _ = s._
-    total = await s.session.scalar(
-        select(func.count()).select_from(Interview).where(Interview.user_id == s.user.id)
-    ) or 0
+    total = (
+        await s.session.scalar(
+            select(func.count()).select_from(Interview).where(Interview.user_id == s.user.id)
+        )
+        or 0
+    )
     if total == 0:
         return (
             _("You have not logged any interview yet. Send /log to add the first one."),
@@ -131,18 +134,29 @@ async def tapped(update: Update, context: Context) -> None:
             return
         if action == "open":
             await query.answer()
-            await _edit(update, render_card(s.tr, InterviewView.of(interview, now)),
-                        card_keyboard(s, interview))
-        elif action == "delete":
-            await query.answer()
-            markup = keyboards.keyboard([[
-                keyboards.button(_("Yes, delete it"), ACTION, "confirmdelete", interview.id),
-                keyboards.button(_("No, keep it"), ACTION, "open", interview.id),
-            ]])
             await _edit(
                 update,
-                _("Delete the interview at <b>{company}</b> and all its reminders? "
-                  "This cannot be undone.").format(company=escape(interview.company)),
+                render_card(s.tr, InterviewView.of(interview, now)),
+                card_keyboard(s, interview),
+            )
+        elif action == "delete":
+            await query.answer()
+            markup = keyboards.keyboard(
+                [
+                    [
+                        keyboards.button(
+                            _("Yes, delete it"), ACTION, "confirmdelete", interview.id
+                        ),
+                        keyboards.button(_("No, keep it"), ACTION, "open", interview.id),
+                    ]
+                ]
+            )
+            await _edit(
+                update,
+                _(
+                    "Delete the interview at <b>{company}</b> and all its reminders? "
+                    "This cannot be undone."
+                ).format(company=escape(interview.company)),
                 markup,
             )
         elif action == "confirmdelete":
@@ -151,9 +165,7 @@ async def tapped(update: Update, context: Context) -> None:
             await query.answer(_("Deleted."))
             await _edit(
                 update,
-                _("The interview at <b>{company}</b> is deleted.").format(
-                    company=escape(company)
-                ),
+                _("The interview at <b>{company}</b> is deleted.").format(company=escape(company)),
                 keyboards.keyboard([[keyboards.button(_("⬅ All interviews"), ACTION, "page", 0)]]),
             )
         elif action == "outcome":
@@ -167,9 +179,7 @@ async def tapped(update: Update, context: Context) -> None:
             rows.append([keyboards.button(_("⬅ Back"), ACTION, "open", interview.id)])
             await _edit(
                 update,
-                _("What happened with <b>{company}</b>?").format(
-                    company=escape(interview.company)
-                ),
+                _("What happened with <b>{company}</b>?").format(company=escape(interview.company)),
                 keyboards.keyboard(rows),
             )
         elif action == "setoutcome":
@@ -185,8 +195,11 @@ async def tapped(update: Update, context: Context) -> None:
             await s.session.flush()
             await replan_interview(s.session, s.user, interview, now)
             await query.answer(_("Saved."))
-            await _edit(update, render_card(s.tr, InterviewView.of(interview, now)),
-                        card_keyboard(s, interview))
+            await _edit(
+                update,
+                render_card(s.tr, InterviewView.of(interview, now)),
+                card_keyboard(s, interview),
+            )
         else:
             await query.answer(_("This button is no longer active."))
 

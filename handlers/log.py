@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from datetime import date, datetime, time, timedelta
 from html import escape
 from typing import Any
@@ -36,7 +38,7 @@ from bot.i18n import N_
 from bot.runtime import Scope, runtime_of, scope
 from bot.texts import FEELING_LABELS, FORMAT_LABELS, TIMEFRAME_LABELS
 from handlers.cards import InterviewView, PersonView, render_card, when_text
-from handlers.common import Context, answer, deep_link, is_private
+from handlers.common import Context, answer, deep_link
 
 (
     COMPANY,
@@ -158,17 +160,17 @@ async def _clear_previous_question(update: Update, context: Context, draft: Draf
     if not previous or chat is None:
         return
     draft["question_id"] = None
-    query = update.callback_query
-    if query is not None and query.message is not None and query.message.message_id == previous:
-        return
-    try:
+    # the question may already be gone or bare; either way there is nothing left to tap
+    with contextlib.suppress(BadRequest):
         await context.bot.edit_message_reply_markup(chat.id, previous, reply_markup=None)
-    except BadRequest:
-        pass
 
 
 async def ask(
-    update: Update, context: Context, draft: Draft, text: str, rows: list[list[InlineKeyboardButton]]
+    update: Update,
+    context: Context,
+    draft: Draft,
+    text: str,
+    rows: list[list[InlineKeyboardButton]],
 ) -> None:
     await _clear_previous_question(update, context, draft)
     message = await answer(update, text, reply_markup=keyboards.keyboard(rows) if rows else None)
@@ -196,8 +198,10 @@ async def ask_when(update: Update, context: Context, s: Scope, draft: Draft) -> 
     )
     if not s.user.timezone:
         text += "\n\n" + _("(I read times in UTC until you set your time zone with /timezone.)")
-    rows = [[_btn(_("Today"), "day", "today"), _btn(_("Yesterday"), "day", "yesterday")],
-            _back_row(s)]
+    rows = [
+        [_btn(_("Today"), "day", "today"), _btn(_("Yesterday"), "day", "yesterday")],
+        _back_row(s),
+    ]
     await ask(update, context, draft, text, rows)
     return WHEN
 
@@ -229,8 +233,11 @@ async def ask_person_title(update: Update, context: Context, s: Scope, draft: Dr
     name = (draft["person"] or {}).get("name", "")
     rows = [[_btn(_("I don't know"), "notitle")], _back_row(s)]
     await ask(
-        update, context, draft,
-        _("What is {name}'s <b>job title</b>?").format(name=escape(name)), rows,
+        update,
+        context,
+        draft,
+        _("What is {name}'s <b>job title</b>?").format(name=escape(name)),
+        rows,
     )
     return PERSON_TITLE
 
@@ -240,7 +247,9 @@ async def ask_person_contact(update: Update, context: Context, s: Scope, draft: 
     name = (draft["person"] or {}).get("name", "")
     rows = [[_btn(_("Skip"), "nocontact")], _back_row(s)]
     await ask(
-        update, context, draft,
+        update,
+        context,
+        draft,
         _("An <b>email or phone number</b> for {name}? Optional.").format(name=escape(name)),
         rows,
     )
@@ -250,21 +259,27 @@ async def ask_person_contact(update: Update, context: Context, s: Scope, draft: 
 async def ask_person_more(update: Update, context: Context, s: Scope, draft: Draft) -> int:
     _ = s._
     people = draft["people"]
-    lines = [
-        _("Interviewers so far:"),
-        *(
-            f"{index}. {escape(p['name'])}" + (f", {escape(p['title'])}" if p["title"] else "")
-            for index, p in enumerate(people, 1)
-        ),
-    ] if people else [_("No interviewers noted yet.")]
+    lines = (
+        [
+            _("Interviewers so far:"),
+            *(
+                f"{index}. {escape(p['name'])}" + (f", {escape(p['title'])}" if p["title"] else "")
+                for index, p in enumerate(people, 1)
+            ),
+        ]
+        if people
+        else [_("No interviewers noted yet.")]
+    )
     rows: list[list[InlineKeyboardButton]] = []
     if len(people) < MAX_INTERVIEWERS:
         rows.append([_btn(_("➕ Add another"), "addperson")])
     if people:
-        rows.append([
-            _btn(_("✖ Remove {name}").format(name=p["name"][:20]), "rmperson", index)
-            for index, p in enumerate(people)
-        ][:3])
+        rows.append(
+            [
+                _btn(_("✖ Remove {name}").format(name=p["name"][:20]), "rmperson", index)
+                for index, p in enumerate(people)
+            ][:3]
+        )
     rows.append([_btn(_("✅ That's everyone"), "peopledone")])
     rows.append(_back_row(s))
     await ask(update, context, draft, "\n".join(lines), rows)
@@ -284,7 +299,9 @@ async def ask_timeframe(update: Update, context: Context, s: Scope, draft: Draft
 
 async def ask_response_date(update: Update, context: Context, s: Scope, draft: Draft) -> int:
     await ask(
-        update, context, draft,
+        update,
+        context,
+        draft,
         s._("By which date did they say they would answer? (for example <i>15.12</i>)"),
         [_back_row(s)],
     )
@@ -295,9 +312,7 @@ async def ask_feeling(update: Update, context: Context, s: Scope, draft: Draft) 
     _ = s._
     rows = [[_btn(_(FEELING_LABELS[f]), "feel", f) for f in FEELINGS], _back_row(s)]
     upcoming = draft["when"] and datetime.fromisoformat(draft["when"]) > s.runtime.clock.now()
-    text = _("How do you feel about your chances?") if upcoming else _(
-        "How do you feel it went?"
-    )
+    text = _("How do you feel about your chances?") if upcoming else _("How do you feel it went?")
     await ask(update, context, draft, text, rows)
     return FEELING
 
@@ -427,9 +442,12 @@ async def log_from_link(update: Update, context: Context) -> int:
                 candidate = int(raw)
             except ValueError:
                 candidate = None
-            if candidate is not None and await _is_member(context, candidate, s.user.id):
-                if await s.session.get(Club, candidate) is not None:
-                    club_id = candidate
+            if (
+                candidate is not None
+                and await _is_member(context, candidate, s.user.id)
+                and await s.session.get(Club, candidate) is not None
+            ):
+                club_id = candidate
         return await _begin(update, context, s, club_id)
 
 
@@ -452,7 +470,13 @@ async def log_in_group(update: Update, context: Context) -> None:
                 Club(id=chat.id, title=(chat.title or "")[:256], created_at=s.runtime.clock.now())
             )
         markup = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(s._("Log it in private"), url=deep_link(context, f"log_{chat.id}"))]]
+            [
+                [
+                    InlineKeyboardButton(
+                        s._("Log it in private"), url=deep_link(context, f"log_{chat.id}")
+                    )
+                ]
+            ]
         )
         await answer(
             update,
@@ -549,8 +573,14 @@ async def got_role(update: Update, context: Context, s: Scope, draft: Draft, tex
 
 
 def _moment_of(s: Scope, parsed: ParsedWhen) -> datetime:
+    """The moment to store; a day without a time is taken as noon, but never later than now
+    when the day is today (someone logging 'today' at 10:00 has had the interview)."""
+    now = s.runtime.clock.now()
     local = datetime.combine(parsed.day, parsed.at or time(12, 0), tzinfo=s.tr.tz)
-    return local.astimezone(s.runtime.clock.now().tzinfo)
+    moment = local.astimezone(now.tzinfo)
+    if parsed.at is None and parsed.day == s.tr.local(now).date():
+        moment = min(moment, now.replace(second=0, microsecond=0))
+    return moment
 
 
 async def _when_problem(update: Update, s: Scope, problem: WhenError, text: str) -> None:
@@ -602,8 +632,9 @@ async def got_when(update: Update, context: Context, s: Scope, draft: Draft, tex
     return await _accept_when(update, context, s, draft, parsed)
 
 
-async def got_format_text(update: Update, context: Context, s: Scope, draft: Draft,
-                          text: str) -> int:
+async def got_format_text(
+    update: Update, context: Context, s: Scope, draft: Draft, text: str
+) -> int:
     for code in FORMATS:
         if text.casefold() == s._(FORMAT_LABELS[code]).casefold():
             draft["format"] = code
@@ -612,16 +643,18 @@ async def got_format_text(update: Update, context: Context, s: Scope, draft: Dra
     return await ask_format(update, context, s, draft)
 
 
-async def got_person_name(update: Update, context: Context, s: Scope, draft: Draft,
-                          text: str) -> int:
+async def got_person_name(
+    update: Update, context: Context, s: Scope, draft: Draft, text: str
+) -> int:
     if await _too_long_or_empty(update, s, text, MAX_FIELD):
         return await ask_person_name(update, context, s, draft)
     draft["person"] = {"name": text, "title": "", "contact": ""}
     return await ask_person_title(update, context, s, draft)
 
 
-async def got_person_title(update: Update, context: Context, s: Scope, draft: Draft,
-                           text: str) -> int:
+async def got_person_title(
+    update: Update, context: Context, s: Scope, draft: Draft, text: str
+) -> int:
     if await _too_long_or_empty(update, s, text, MAX_FIELD):
         return await ask_person_title(update, context, s, draft)
     if draft["person"] is None:
@@ -630,22 +663,26 @@ async def got_person_title(update: Update, context: Context, s: Scope, draft: Dr
     return await ask_person_contact(update, context, s, draft)
 
 
-async def got_person_contact(update: Update, context: Context, s: Scope, draft: Draft,
-                             text: str) -> int:
+async def got_person_contact(
+    update: Update, context: Context, s: Scope, draft: Draft, text: str
+) -> int:
     if await _too_long_or_empty(update, s, text, MAX_FIELD):
         return await ask_person_contact(update, context, s, draft)
     if contact_kind(text) is None:
         await answer(
             update,
-            s._("That does not look like an email address or a phone number. "
-                "Try again, or tap Skip."),
+            s._(
+                "That does not look like an email address or a phone number. "
+                "Try again, or tap Skip."
+            ),
         )
         return await ask_person_contact(update, context, s, draft)
     return await _finish_person(update, context, s, draft, text)
 
 
-async def _finish_person(update: Update, context: Context, s: Scope, draft: Draft,
-                         contact: str) -> int:
+async def _finish_person(
+    update: Update, context: Context, s: Scope, draft: Draft, contact: str
+) -> int:
     person = draft["person"]
     if person is None:
         return await ask_person_name(update, context, s, draft)
@@ -655,8 +692,7 @@ async def _finish_person(update: Update, context: Context, s: Scope, draft: Draf
     return await ask_person_more(update, context, s, draft)
 
 
-async def got_more_text(update: Update, context: Context, s: Scope, draft: Draft,
-                        text: str) -> int:
+async def got_more_text(update: Update, context: Context, s: Scope, draft: Draft, text: str) -> int:
     # typing a name here is the quick way to add the next interviewer
     if len(draft["people"]) >= MAX_INTERVIEWERS:
         await answer(update, s._("That is as many interviewers as I can keep for one interview."))
@@ -664,8 +700,9 @@ async def got_more_text(update: Update, context: Context, s: Scope, draft: Draft
     return await got_person_name(update, context, s, draft, text)
 
 
-async def got_response_date(update: Update, context: Context, s: Scope, draft: Draft,
-                            text: str) -> int:
+async def got_response_date(
+    update: Update, context: Context, s: Scope, draft: Draft, text: str
+) -> int:
     raw = (update.effective_message.text or "") if update.effective_message else ""
     parsed = parse_when(raw, s.tr.local(s.runtime.clock.now()), s.tr.language)
     if isinstance(parsed, WhenError):
@@ -724,8 +761,10 @@ def _command_inside(state: int) -> Any:
         async with scope(update, context) as s:
             await answer(
                 update,
-                s._("We are in the middle of logging an interview. Answer the question below, "
-                    "or send /cancel to stop."),
+                s._(
+                    "We are in the middle of logging an interview. Answer the question below, "
+                    "or send /cancel to stop."
+                ),
             )
             return await go(update, context, s, draft, state)
 
@@ -764,11 +803,12 @@ async def tapped(update: Update, context: Context, state: int) -> int:
         if action == "nopeople":
             await answer(
                 update,
-                _("No problem. Tip for next time: before you leave, ask for everyone's name and "
-                  "job title, or their business cards, so each of them can get a thank-you."),
+                _(
+                    "No problem. Tip for next time: before you leave, ask for everyone's name and "
+                    "job title, or their business cards, so each of them can get a thank-you."
+                ),
             )
-            return await go(update, context, s, draft,
-                            SUMMARY if draft["editing"] else TIMEFRAME)
+            return await go(update, context, s, draft, SUMMARY if draft["editing"] else TIMEFRAME)
         if action == "notitle":
             if draft["person"] is None:
                 return await ask_person_name(update, context, s, draft)
@@ -810,8 +850,9 @@ async def tapped(update: Update, context: Context, state: int) -> int:
         return await go(update, context, s, draft, state)
 
 
-async def _chose_timeframe(update: Update, context: Context, s: Scope, draft: Draft,
-                           value: str) -> int:
+async def _chose_timeframe(
+    update: Update, context: Context, s: Scope, draft: Draft, value: str
+) -> int:
     _ = s._
     if value == "date":
         return await ask_response_date(update, context, s, draft)
@@ -820,23 +861,34 @@ async def _chose_timeframe(update: Update, context: Context, s: Scope, draft: Dr
     if value == "unknown":
         await answer(
             update,
-            _("Tip for next time: before you leave, ask “When can I expect to hear from you?” "
-              "For now I'll plan a polite check-in two weeks after the interview."),
+            _(
+                "Tip for next time: before you leave, ask “When can I expect to hear from you?” "
+                "For now I'll plan a polite check-in two weeks after the interview."
+            ),
         )
     return await go(update, context, s, draft, next_after(TIMEFRAME, draft))
 
 
 async def save(update: Update, context: Context, s: Scope, draft: Draft) -> int:
     """Stores the draft as a new interview or over the one being edited, then shows its card."""
-    from handlers.interviews import card_keyboard
     from bot.nudges.planner import replan_interview
+    from handlers.interviews import card_keyboard
 
     _ = s._
-    missing = [key for key in ("company", "role", "when", "format", "timeframe", "feeling")
-               if not draft.get(key)]
+    missing = [
+        key
+        for key in ("company", "role", "when", "format", "timeframe", "feeling")
+        if not draft.get(key)
+    ]
     if missing:
-        target = {"company": COMPANY, "role": ROLE, "when": WHEN, "format": FORMAT,
-                  "timeframe": TIMEFRAME, "feeling": FEELING}[missing[0]]
+        target = {
+            "company": COMPANY,
+            "role": ROLE,
+            "when": WHEN,
+            "format": FORMAT,
+            "timeframe": TIMEFRAME,
+            "feeling": FEELING,
+        }[missing[0]]
         await answer(update, _("One thing is still missing."))
         draft["editing"] = True
         return await go(update, context, s, draft, target)
@@ -853,8 +905,9 @@ async def save(update: Update, context: Context, s: Scope, draft: Draft) -> int:
             _forget(context)
             return END
     if interview is None:
-        interview = Interview(user_id=s.user.id, club_id=draft["club_id"], created_at=now,
-                              interviewers=[])
+        interview = Interview(
+            user_id=s.user.id, club_id=draft["club_id"], created_at=now, interviewers=[]
+        )
         s.session.add(interview)
     interview.company = draft["company"]
     interview.role = draft["role"]
@@ -886,7 +939,8 @@ def _apply_people(interview: Interview, people: list[dict[str, Any]]) -> None:
     by_id = {p.id: p for p in interview.interviewers}
     kept: list[Interviewer] = []
     for position, person in enumerate(people):
-        row = by_id.pop(person.get("id"), None) if person.get("id") else None
+        known = person.get("id")
+        row = by_id.pop(known, None) if isinstance(known, int) else None
         if row is None:
             row = Interviewer(name=person["name"])
         row.name = person["name"]
@@ -929,16 +983,18 @@ async def timed_out(update: Update, context: Context) -> None:
     tr = runtime.translator_for(row, user.language_code)
     company = (draft or {}).get("company") or ""
     text = (
-        tr.gettext("We did not finish logging the interview at {company}, so I set it aside. "
-                   "Send /log when you want to start again.").format(company=escape(company))
+        tr.gettext(
+            "We did not finish logging the interview at {company}, so I set it aside. "
+            "Send /log when you want to start again."
+        ).format(company=escape(company))
         if company
-        else tr.gettext("We did not finish logging that interview, so I set it aside. "
-                        "Send /log when you want to start again.")
+        else tr.gettext(
+            "We did not finish logging that interview, so I set it aside. "
+            "Send /log when you want to start again."
+        )
     )
-    try:
+    with contextlib.suppress(TelegramError):
         await context.bot.send_message(chat.id, text)
-    except TelegramError:
-        pass
 
 
 def log_conversation(timeout: timedelta | None) -> ConversationHandler[Context]:
@@ -954,8 +1010,9 @@ def log_conversation(timeout: timedelta | None) -> ConversationHandler[Context]:
         else:
             handlers.append(MessageHandler(text, _buttons_only_text(state)))
         handlers.append(MessageHandler(other, _not_text(state)))
-        handlers.append(MessageHandler(filters.COMMAND & ~filters.Regex(r"^/cancel\b"),
-                                       _command_inside(state)))
+        handlers.append(
+            MessageHandler(filters.COMMAND & ~filters.Regex(r"^/cancel\b"), _command_inside(state))
+        )
         states[state] = handlers
     states[ConversationHandler.TIMEOUT] = [TypeHandler(Update, timed_out)]
     private = filters.ChatType.PRIVATE

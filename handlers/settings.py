@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from html import escape
 
 from telegram import (
@@ -91,7 +92,9 @@ async def zone_from_shared_location(update: Update, context: Context) -> int:
     message = update.effective_message
     assert message is not None and message.location is not None
     async with scope(update, context) as s:
-        match = zone_from_location(message.location.latitude, message.location.longitude)
+        match = await asyncio.to_thread(
+            zone_from_location, message.location.latitude, message.location.longitude
+        )
         if match is None:
             await answer(
                 update,
@@ -123,7 +126,8 @@ async def _apply_zone(update: Update, s: Scope, text: str) -> int:
             ).format(limit=MAX_ZONE_TEXT),
         )
         return WAITING_FOR_ZONE
-    match = zone_from_text(cleaned)
+    # the first lookup may build the city table: keep the event loop free meanwhile
+    match = await asyncio.to_thread(zone_from_text, cleaned)
     if match is None:
         await answer(
             update,

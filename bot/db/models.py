@@ -68,6 +68,9 @@ class User(Base):
     daily_nudge_cap: Mapped[int] = mapped_column(Integer, default=3)
     weekly_goal: Mapped[int | None] = mapped_column(Integer, default=None)
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    # how many nudge messages went out on the user's local day `nudge_day`, for the daily cap
+    nudge_day: Mapped[date | None] = mapped_column(Date, default=None)
+    nudges_on_day: Mapped[int] = mapped_column(Integer, default=0)
     reachable: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -187,6 +190,8 @@ class Task(Base):
     next_nudge_at: Mapped[datetime | None] = mapped_column(default=None)
     nudges_sent: Mapped[int] = mapped_column(Integer, default=0)
     last_nudged_at: Mapped[datetime | None] = mapped_column(default=None)
+    # the nudge message that shows this task, so a tap can re-render it
+    message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
     claimed_until: Mapped[datetime | None] = mapped_column(default=None)
     claim_token: Mapped[str | None] = mapped_column(String(36), default=None)
     done_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -128,7 +128,7 @@ def plan_interview(facts: InterviewFacts, prefs: Prefs, now: datetime) -> list[P
         latest = facts.scheduled_at - timedelta(hours=1)
         nudge = min(morning, latest)
         floor = at_local(day, 7, prefs)
-        if nudge < floor and floor < facts.scheduled_at:
+        if nudge < floor < facts.scheduled_at:
             nudge = floor
         nudge = max(nudge, min(now, facts.scheduled_at))
         tasks.append(PlannedTask(BEFORE_YOU_LEAVE, None, facts.scheduled_at, nudge))

@@ -21,18 +21,26 @@ TEST_TOKEN = "123456789:AAFakeTokenForTheLocalBotApi_xxxxxxxx"
 class RunningBot:
     """A fake Bot API, a movable clock and the real application, started and restarted together."""
 
-    def __init__(self, database: Path, start: datetime | None = None,
-                 latency: float = 0.0, enforce_rate_limits: bool = True,
-                 **settings: Any) -> None:
+    def __init__(
+        self,
+        database: Path,
+        start: datetime | None = None,
+        latency: float = 0.0,
+        enforce_rate_limits: bool = True,
+        **settings: Any,
+    ) -> None:
         self.clock = MovableClock(start or datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
         self.fake = FakeTelegram(
-            token=TEST_TOKEN, clock=self.clock.now, latency=latency,
+            token=TEST_TOKEN,
+            clock=self.clock.now,
+            latency=latency,
             enforce_rate_limits=enforce_rate_limits,
         )
         self.database = database
         self.settings_overrides = settings
         self.application: Application[Any, Any, Any, Any, Any, Any] | None = None
         self._fake_started = False
+        self._in_flight = 0
 
     def settings(self) -> Settings:
         values: dict[str, Any] = {
@@ -56,8 +64,42 @@ class RunningBot:
         if not self._fake_started:
             await self.fake.start()
             self._fake_started = True
-        self.application = build_application(self.settings(), clock=self.clock)
-        await start_application(self.application)
+        application = build_application(self.settings(), clock=self.clock)
+        self.application = application
+        self._count_updates_in_flight(application)
+        self.fake.busy_probe = self.busy
+        await start_application(application)
+
+    def _count_updates_in_flight(
+        self, application: Application[Any, Any, Any, Any, Any, Any]
+    ) -> None:
+        original = application.process_update
+
+        async def counted(update: object) -> None:
+            self._in_flight += 1
+            try:
+                await original(update)
+            finally:
+                self._in_flight -= 1
+
+        # the instance attribute shadows the method, so the application's loop calls this one
+        application.process_update = counted  # type: ignore[method-assign]
+
+    def busy(self) -> bool:
+        """Whether the bot still has updates to handle or a nudge sweep under way."""
+        application = self.application
+        if application is None:
+            return False
+        if self._in_flight or not application.update_queue.empty():
+            return True
+        dispatcher = self.runtime.extras.get("dispatcher")
+        return dispatcher is not None and dispatcher.busy
+
+    async def sweep(self) -> int:
+        """Run the nudge dispatcher now, as its job would, and wait for the bot to settle."""
+        sent = int(await self.runtime.extras["dispatcher"].sweep())
+        await self.fake.settle()
+        return sent
 
     async def stop(self) -> None:
         if self.application is not None:

@@ -47,9 +47,7 @@ def facts_of(interview: Interview) -> InterviewFacts:
 def _apply(row: Task, planned: PlannedTask, now: datetime) -> None:
     if row.due_at != planned.due_at:
         row.due_at = planned.due_at
-    if row.state in ("pending", "cancelled") or (
-        row.state == "sent" and row.nudges_sent == 0
-    ):
+    if row.state in ("pending", "cancelled") or (row.state == "sent" and row.nudges_sent == 0):
         row.next_nudge_at = planned.first_nudge_at
     row.updated_at = now
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 21:36:21.707719
+Create Date: 2026-11-25 21:40:52.120941
 """
 
 from collections.abc import Sequence
@@ -62,6 +62,8 @@ def upgrade() -> None:
         sa.Column("daily_nudge_cap", sa.Integer(), nullable=False),
         sa.Column("weekly_goal", sa.Integer(), nullable=True),
         sa.Column("paused", sa.Boolean(), nullable=False),
+        sa.Column("nudge_day", sa.Date(), nullable=True),
+        sa.Column("nudges_on_day", sa.Integer(), nullable=False),
         sa.Column("reachable", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
@@ -163,6 +165,7 @@ def upgrade() -> None:
         sa.Column("next_nudge_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("nudges_sent", sa.Integer(), nullable=False),
         sa.Column("last_nudged_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("message_id", sa.BigInteger(), nullable=True),
         sa.Column("claimed_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("claim_token", sa.String(length=36), nullable=True),
         sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),

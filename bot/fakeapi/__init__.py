@@ -1,0 +1,5 @@
+"""A strict local fake of the Telegram Bot API for the end-to-end tests and the sandbox."""
+
+from bot.fakeapi.server import BotMessage, FakeGroup, FakeTelegram, FakeUser, Refusal
+
+__all__ = ["BotMessage", "FakeGroup", "FakeTelegram", "FakeUser", "Refusal"]

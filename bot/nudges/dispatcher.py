@@ -1,0 +1,245 @@
+"""The dispatcher: claims due tasks from the database, bundles them per user and sends them."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.db.models import Task, User
+from bot.domain import plan
+from bot.domain.plan import at_local, within_waking_hours
+from bot.nudges.messages import OPEN_STATES, load_views, render_tasks
+from bot.nudges.planner import prefs_of, replan_keep_applying
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+CLAIM_FOR = timedelta(minutes=5)
+LATER = timedelta(hours=3)
+BATCH = 400
+BUNDLE = 5
+MAX_NUDGES = 4
+CONCURRENCY = 16
+TRANSIENT_TRIES = 4
+
+
+class Dispatcher:
+    """Sends due nudges; the database is the only record of what is due and what was sent."""
+
+    def __init__(self, runtime: Runtime, bot: Bot) -> None:
+        self.runtime = runtime
+        self.bot = bot
+        self.sent_messages = 0
+        self._lock = asyncio.Lock()
+
+    @property
+    def busy(self) -> bool:
+        return self._lock.locked()
+
+    async def sweep(self) -> int:
+        """Send everything due now; returns how many messages went out."""
+        async with self._lock:
+            total = 0
+            while True:
+                claimed = await self._claim()
+                if not claimed:
+                    return total
+                total += await self._deliver(claimed)
+
+    async def _claim(self) -> dict[int, list[int]]:
+        """Mark a batch of due tasks as ours for a while, so no other replica sends them."""
+        now = self.runtime.clock.now()
+        token = str(uuid.uuid4())
+        async with self.runtime.session() as session, session.begin():
+            due = (
+                select(Task.id)
+                .join(User, User.id == Task.user_id)
+                .where(
+                    Task.state.in_(OPEN_STATES),
+                    Task.next_nudge_at <= now,
+                    or_(Task.claimed_until.is_(None), Task.claimed_until < now),
+                    User.reachable.is_(True),
+                    User.paused.is_(False),
+                )
+                .order_by(Task.next_nudge_at)
+                .limit(BATCH)
+            )
+            if self.runtime.engine is not None and self.runtime.engine.dialect.name == "postgresql":
+                due = due.with_for_update(skip_locked=True, of=Task)
+            ids = list((await session.scalars(due)).all())
+            if not ids:
+                return {}
+            await session.execute(
+                update(Task)
+                .where(
+                    Task.id.in_(ids),
+                    or_(Task.claimed_until.is_(None), Task.claimed_until < now),
+                )
+                .values(claim_token=token, claimed_until=now + CLAIM_FOR)
+            )
+            rows = (
+                await session.execute(
+                    select(Task.id, Task.user_id).where(Task.claim_token == token)
+                )
+            ).all()
+        by_user: dict[int, list[int]] = defaultdict(list)
+        for task_id, user_id in rows:
+            by_user[user_id].append(task_id)
+        return by_user
+
+    async def _deliver(self, claimed: dict[int, list[int]]) -> int:
+        gate = asyncio.Semaphore(CONCURRENCY)
+
+        async def one(user_id: int, task_ids: list[int]) -> int:
+            async with gate:
+                try:
+                    return await self._deliver_user(user_id, task_ids)
+                except Exception:
+                    # the claim stays until it expires: that is the back-off before a retry
+                    log.exception("could not deliver the nudges of a user")
+                    return 0
+
+        results = await asyncio.gather(*(one(u, ids) for u, ids in claimed.items()))
+        return sum(results)
+
+    async def _deliver_user(self, user_id: int, task_ids: list[int]) -> int:
+        """Read, then send with no transaction open, then record: a slow send blocks no one."""
+        runtime = self.runtime
+        now = runtime.clock.now()
+        async with runtime.session() as session:
+            user = await session.get(User, user_id)
+            tasks = list(
+                (
+                    await session.scalars(
+                        select(Task).where(Task.id.in_(task_ids)).order_by(Task.due_at, Task.id)
+                    )
+                ).all()
+            )
+            if user is None or not tasks:
+                return 0
+            prefs = prefs_of(user, runtime.settings.default_timezone)
+            local_day = now.astimezone(prefs.tz).date()
+            opening = within_waking_hours(now, prefs)
+            capped = user.nudge_day == local_day and user.nudges_on_day >= user.daily_nudge_cap
+            bundle = tasks[:BUNDLE]
+            bundle_ids = {task.id for task in bundle}
+            text = markup = None
+            if opening <= now and not capped:
+                views = await load_views(session, bundle)
+                tr = runtime.translator_for(user)
+                heading = tr.ngettext(
+                    "<b>One thing for today</b>", "<b>{count} things for today</b>", len(bundle)
+                ).format(count=len(bundle))
+                text, markup = render_tasks(tr, user, views, heading)
+            await session.rollback()
+
+        if text is None:
+            later = (
+                opening
+                if opening > now
+                else at_local(local_day + timedelta(days=1), prefs.nudge_hour, prefs)
+            )
+            await self._postpone(task_ids, later)
+            return 0
+
+        message_id, reachable = await self._send(user_id, text, markup)
+
+        async with runtime.session() as session, session.begin():
+            user = await session.get(User, user_id)
+            if user is None:
+                return 0
+            if not reachable:
+                user.reachable = False
+            rows = (await session.scalars(select(Task).where(Task.id.in_(task_ids)))).all()
+            for task in rows:
+                task.claim_token = None
+                task.claimed_until = None
+                if message_id is None:
+                    continue
+                if task.id in bundle_ids:
+                    self._after_send(task, message_id, now, prefs)
+                else:
+                    # more than one message's worth: the rest waits a while, not back to back
+                    task.next_nudge_at = within_waking_hours(now + LATER, prefs)
+            if message_id is None:
+                return 0
+            if user.nudge_day != local_day:
+                user.nudge_day = local_day
+                user.nudges_on_day = 0
+            user.nudges_on_day += 1
+            await replan_keep_applying(session, user, now)
+        self.sent_messages += 1
+        return 1
+
+    async def _postpone(self, task_ids: Sequence[int], later: datetime) -> None:
+        async with self.runtime.session() as session, session.begin():
+            await session.execute(
+                update(Task)
+                .where(Task.id.in_(task_ids))
+                .values(next_nudge_at=later, claim_token=None, claimed_until=None)
+            )
+
+    def _after_send(self, task: Task, message_id: int, now: datetime, prefs: Any) -> None:
+        task.state = "sent"
+        task.message_id = message_id
+        task.nudges_sent += 1
+        task.last_nudged_at = now
+        task.claim_token = None
+        task.claimed_until = None
+        task.updated_at = now
+        if task.kind == plan.KEEP_APPLYING:
+            # each cycle is one nudge; the next cycle is planned as its own row
+            task.state = "done"
+            task.done_at = now
+            task.done_via = "nudged"
+            task.next_nudge_at = None
+            return
+        if task.kind == plan.BEFORE_YOU_LEAVE or task.nudges_sent >= MAX_NUDGES:
+            task.next_nudge_at = None
+            return
+        due_day = (task.due_at - timedelta(seconds=1)).astimezone(prefs.tz).date()
+        due_morning = at_local(due_day, prefs.nudge_hour, prefs)
+        if due_morning > now + timedelta(hours=3):
+            task.next_nudge_at = due_morning
+        else:
+            # past due: once more every two days until done or skipped, never more
+            today = now.astimezone(prefs.tz).date()
+            task.next_nudge_at = at_local(today + timedelta(days=2), prefs.nudge_hour, prefs)
+
+    async def _send(self, chat_id: int, text: str, markup: Any) -> tuple[int | None, bool]:
+        """Send, retrying transient errors; (message id or None, whether the user is reachable)."""
+        delay = 1.0
+        for attempt in range(TRANSIENT_TRIES):
+            try:
+                message = await self.bot.send_message(chat_id, text, reply_markup=markup)
+                return message.message_id, True
+            except Forbidden:
+                # blocked, deactivated or never started: stop until they write again
+                return None, False
+            except RetryAfter as exc:
+                pause = exc.retry_after
+                await asyncio.sleep(
+                    pause if isinstance(pause, int | float) else pause.total_seconds()
+                )
+            except BadRequest:
+                raise
+            except (TimedOut, NetworkError):
+                if attempt == TRANSIENT_TRIES - 1:
+                    raise
+                await asyncio.sleep(delay)
+                delay *= 2
+        return None, True
+
+
+def due_filter(now: datetime) -> Any:
+    """The SQL condition for a task that should be nudged now (used by /tasks too)."""
+    return and_(Task.state.in_(OPEN_STATES), Task.next_nudge_at <= now)

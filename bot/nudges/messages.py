@@ -1,0 +1,219 @@
+"""How tasks read in a nudge or in /tasks: their text, their draft and their buttons."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from html import escape
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import keyboards
+from bot.db.models import Application, Interview, Interviewer, Task, User
+from bot.domain import plan
+from bot.domain.drafts import COPY_LIMIT, DraftFacts, draft_for
+from bot.i18n import Translator
+
+ACTION = "tk"
+OPEN_STATES = ("pending", "sent", "snoozed")
+STATE_MARKS = {"done": "✅", "skipped": "⏭", "cancelled": "✖"}
+SNOOZES = (("later", 3), ("tomorrow", 24), ("days", 72))
+
+
+@dataclass
+class TaskView:
+    """A task with what its text needs: its interview, its interviewer, a count."""
+
+    task: Task
+    interview: Interview | None
+    interviewer: Interviewer | None
+    applications_since: int = 0
+
+
+async def load_views(session: AsyncSession, tasks: Sequence[Task]) -> list[TaskView]:
+    """Fetch the interviews and interviewers the tasks refer to, in two queries."""
+    interview_ids = {t.interview_id for t in tasks if t.interview_id is not None}
+    person_ids = {t.interviewer_id for t in tasks if t.interviewer_id is not None}
+    interviews = {}
+    if interview_ids:
+        interviews = {
+            i.id: i
+            for i in (
+                await session.scalars(select(Interview).where(Interview.id.in_(interview_ids)))
+            ).all()
+        }
+    people = {}
+    if person_ids:
+        people = {
+            p.id: p
+            for p in (
+                await session.scalars(select(Interviewer).where(Interviewer.id.in_(person_ids)))
+            ).all()
+        }
+    views = []
+    for task in tasks:
+        count = 0
+        if task.kind == plan.KEEP_APPLYING:
+            since = task.last_nudged_at or task.created_at
+            count = (
+                await session.scalar(
+                    select(func.count())
+                    .select_from(Application)
+                    .where(Application.user_id == task.user_id, Application.applied_at >= since)
+                )
+                or 0
+            )
+        views.append(
+            TaskView(
+                task,
+                interviews.get(task.interview_id) if task.interview_id else None,
+                people.get(task.interviewer_id) if task.interviewer_id else None,
+                count,
+            )
+        )
+    return views
+
+
+def _facts(view: TaskView, user: User) -> DraftFacts:
+    interview = view.interview
+    person = view.interviewer
+    return DraftFacts(
+        sender=user.first_name,
+        company=interview.company if interview else "",
+        role=interview.role if interview else "",
+        person=person.name if person else "",
+        person_title=person.title if person else "",
+    )
+
+
+def task_line(tr: Translator, view: TaskView) -> str:
+    """One sentence saying what to do, with the facts escaped."""
+    _ = tr.gettext
+    task = view.task
+    interview = view.interview
+    company = escape(interview.company) if interview else ""
+    role = escape(interview.role) if interview else ""
+    due = tr.day(task.due_at - timedelta(seconds=1))
+    if task.kind == plan.THANK_YOU:
+        person = view.interviewer
+        if person is not None:
+            who = f"<b>{escape(person.name)}</b>"
+            if person.title:
+                who = _("{name}, {title}").format(name=who, title=escape(person.title))
+            return _(
+                "Thank {person} for the {role} interview at <b>{company}</b>, by {due}: "
+                "a call, an email or a letter."
+            ).format(person=who, role=role, company=company, due=due)
+        return _(
+            "Thank the people who interviewed you for the {role} role at <b>{company}</b>, "
+            "by {due}."
+        ).format(role=role, company=company, due=due)
+    if task.kind == plan.CHECK_IN:
+        promised = interview.response_by if interview else None
+        return _(
+            "<b>{company}</b> expected to answer by {day} and has not. A short, polite check-in "
+            "about the {role} role is fine now."
+        ).format(
+            company=company,
+            role=role,
+            day=tr.day(datetime.combine(promised, datetime.min.time(), tr.tz)) if promised else due,
+        )
+    if task.kind == plan.REFERENCES:
+        return _(
+            "You feel good about <b>{company}</b>: give your references a heads-up now, so they "
+            "can answer quickly when called."
+        ).format(company=company)
+    if task.kind == plan.KEEP_APPLYING:
+        return tr.ngettext(
+            "While you wait, keep applying elsewhere: recruiting takes longer than anyone "
+            "expects. You logged {count} application since the last reminder.",
+            "While you wait, keep applying elsewhere: recruiting takes longer than anyone "
+            "expects. You logged {count} applications since the last reminder.",
+            view.applications_since,
+        ).format(count=tr.number(view.applications_since))
+    if task.kind == plan.BEFORE_YOU_LEAVE:
+        when = tr.time(interview.scheduled_at) if interview and interview.time_known else ""
+        return _(
+            "Interview at <b>{company}</b> today {time}. Before you leave: ask when they will "
+            "decide, and collect everyone's name and job title (business cards are ideal)."
+        ).format(company=company, time=when)
+    if task.kind == plan.COURTESY:
+        return _(
+            "Not this time at <b>{company}</b>. Send a courteous thank-you anyway and keep "
+            "their contacts: they may offer you a job later."
+        ).format(company=company)
+    if task.kind == plan.THANK_REFERENCES:
+        return _(
+            "Congratulations on the offer from <b>{company}</b>! Thank your references."
+        ).format(company=company)
+    return escape(task.kind)
+
+
+def render_tasks(
+    tr: Translator,
+    user: User,
+    views: Sequence[TaskView],
+    heading: str,
+    expanded: dict[int, str] | None = None,
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """A message listing tasks, each with its draft and its own row of buttons."""
+    _ = tr.gettext
+    expanded = expanded or {}
+    numbered = len(views) > 1
+    blocks = [heading]
+    rows: list[list[InlineKeyboardButton]] = []
+    for index, view in enumerate(views, 1):
+        task = view.task
+        mark = STATE_MARKS.get(task.state, "")
+        prefix = f"{index}. " if numbered else ""
+        line = prefix + (f"{mark} " if mark else "") + task_line(tr, view)
+        if task.state == "snoozed" and task.next_nudge_at is not None:
+            line += " " + _("(snoozed until {when})").format(
+                when=tr.day_and_time(task.next_nudge_at)
+            )
+        draft = draft_for(task.kind, _, _facts(view, user)) if task.state in OPEN_STATES else None
+        block = line
+        if draft:
+            block += "\n" + _("Draft:") + f"\n<code>{escape(draft)}</code>"
+        blocks.append(block)
+        if task.state not in OPEN_STATES:
+            continue
+        tag = f" {index}" if numbered else ""
+        mode = expanded.get(task.id)
+        if mode == "snooze":
+            rows.append(
+                [
+                    keyboards.button(_("In 3 hours") + tag, ACTION, "snooze", task.id, "later"),
+                    keyboards.button(_("Tomorrow") + tag, ACTION, "snooze", task.id, "tomorrow"),
+                    keyboards.button(_("In 3 days") + tag, ACTION, "snooze", task.id, "days"),
+                ]
+            )
+        elif mode == "via":
+            rows.append(
+                [
+                    keyboards.button(_("Email") + tag, ACTION, "via", task.id, "email"),
+                    keyboards.button(_("Phone") + tag, ACTION, "via", task.id, "phone"),
+                    keyboards.button(_("Letter") + tag, ACTION, "via", task.id, "letter"),
+                ]
+            )
+        else:
+            rows.append(
+                [
+                    keyboards.button(_("✅ Done") + tag, ACTION, "done", task.id),
+                    keyboards.button(_("⏰ Later") + tag, ACTION, "snoozemenu", task.id),
+                    keyboards.button(_("Skip") + tag, ACTION, "skip", task.id),
+                ]
+            )
+            if draft and len(draft) <= COPY_LIMIT:
+                rows.append(
+                    [
+                        InlineKeyboardButton(
+                            _("📋 Copy the draft") + tag, copy_text=CopyTextButton(draft)
+                        )
+                    ]
+                )
+    text = "\n\n".join(blocks)
+    return text, InlineKeyboardMarkup(rows) if rows else None

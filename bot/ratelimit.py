@@ -1,0 +1,120 @@
+"""Keeps every Bot API call within Telegram's limits, and retries after a 429."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+log = logging.getLogger(__name__)
+
+JSONDict = dict[str, Any]
+
+# Methods that count towards the message limits; reads like getMe or answers to taps do not.
+COUNTED_PREFIXES = ("send", "edit", "copyMessage", "forwardMessage")
+
+
+class SlidingWindow:
+    """At most `limit` acquisitions in any `period` seconds, strictly.
+
+    A leaky bucket (what aiolimiter does) lets a full burst through and then the steady rate,
+    which puts up to twice the limit inside one rolling window; Telegram counts per window.
+    """
+
+    def __init__(self, limit: int, period: float) -> None:
+        self.limit = limit
+        self.period = period
+        self._times: deque[float] = deque()
+        self._lock = asyncio.Lock()
+
+    async def acquire(self) -> None:
+        async with self._lock:
+            while True:
+                now = time.monotonic()
+                while self._times and now - self._times[0] >= self.period:
+                    self._times.popleft()
+                if len(self._times) < self.limit:
+                    self._times.append(now)
+                    return
+                await asyncio.sleep(self.period - (now - self._times[0]) + 0.001)
+
+
+class TelegramRateLimiter(BaseRateLimiter[int]):
+    """Global, per-group and per-private-chat windows, with waiting out a 429's retry_after."""
+
+    def __init__(
+        self,
+        overall_per_second: int = 29,
+        group_per_minute: int = 19,
+        private_per_second: int = 4,
+        max_retries: int = 8,
+    ) -> None:
+        self._overall = SlidingWindow(overall_per_second, 1.0)
+        self._group_limit = group_per_minute
+        self._private_limit = private_per_second
+        self._chats: dict[int | str, SlidingWindow] = {}
+        self._max_retries = max_retries
+        self._paused_until = 0.0
+        self.retries = 0
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    def _window(self, chat_id: int | str) -> SlidingWindow:
+        window = self._chats.get(chat_id)
+        if window is None:
+            is_group = isinstance(chat_id, str) or chat_id < 0
+            window = (
+                SlidingWindow(self._group_limit, 60.0)
+                if is_group
+                else SlidingWindow(self._private_limit, 1.0)
+            )
+            if len(self._chats) > 50_000:
+                # forget idle chats now and then, so memory stays flat
+                self._chats.clear()
+            self._chats[chat_id] = window
+        return window
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | JSONDict | list[JSONDict]:
+        counted = endpoint.startswith(COUNTED_PREFIXES)
+        chat_id: Any = data.get("chat_id")
+        with contextlib.suppress(ValueError, TypeError):
+            chat_id = int(chat_id)
+        retries = rate_limit_args if rate_limit_args is not None else self._max_retries
+        for attempt in range(retries + 1):
+            wait = self._paused_until - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            if counted:
+                if isinstance(chat_id, int | str) and chat_id != "":
+                    await self._window(chat_id).acquire()
+                await self._overall.acquire()
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                if attempt == retries:
+                    raise
+                pause = exc.retry_after
+                seconds = pause if isinstance(pause, int | float) else pause.total_seconds()
+                self.retries += 1
+                log.info("429 from Telegram: waiting %.1f s before trying again", seconds)
+                self._paused_until = max(self._paused_until, time.monotonic() + seconds + 0.05)
+        raise AssertionError("unreachable")

@@ -1,0 +1,151 @@
+"""/tasks and the buttons on every nudge: done (and how), snooze, skip."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from telegram import Update
+from telegram.error import BadRequest
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot import keyboards
+from bot.db.models import Task
+from bot.domain import plan
+from bot.domain.plan import at_local, within_waking_hours
+from bot.nudges.messages import ACTION, OPEN_STATES, load_views, render_tasks
+from bot.nudges.planner import prefs_of, replan_keep_applying
+from bot.runtime import Scope, scope
+from handlers.common import Context, answer, send_to_private_chat
+
+LIST_LIMIT = 8
+VIAS = ("email", "phone", "letter")
+
+
+async def tasks_command(update: Update, context: Context) -> None:
+    """Shows what is open now and what comes next, with the same buttons as a nudge."""
+    async with scope(update, context) as s:
+        if update.effective_chat is None or update.effective_chat.type != "private":
+            await send_to_private_chat(update, context, s, "tasks")
+            return
+        tasks = list(
+            (
+                await s.session.scalars(
+                    select(Task)
+                    .where(Task.user_id == s.user.id, Task.state.in_(OPEN_STATES))
+                    .order_by(Task.due_at, Task.id)
+                    .limit(LIST_LIMIT)
+                )
+            ).all()
+        )
+        if not tasks:
+            await answer(
+                update,
+                s._(
+                    "Nothing to do right now. Log an interview with /log and I'll plan "
+                    "the next steps."
+                ),
+            )
+            return
+        views = await load_views(s.session, tasks)
+        text, markup = render_tasks(s.tr, s.user, views, s._("<b>Your tasks</b>"))
+        message = await answer(update, text, reply_markup=markup)
+        if message is not None:
+            for task in tasks:
+                task.message_id = message.message_id
+
+
+async def _rerender(update: Update, s: Scope, tapped: Task, expanded: dict[int, str]) -> None:
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    message_id = query.message.message_id
+    tasks = list(
+        (
+            await s.session.scalars(
+                select(Task)
+                .where(Task.user_id == s.user.id, Task.message_id == message_id)
+                .order_by(Task.due_at, Task.id)
+            )
+        ).all()
+    )
+    if tapped not in tasks:
+        tasks.append(tapped)
+    views = await load_views(s.session, tasks)
+    old_text = getattr(query.message, "text_html", None) or ""
+    heading = old_text.split("\n\n", 1)[0] if old_text else s._("<b>Your tasks</b>")
+    text, markup = render_tasks(s.tr, s.user, views, heading, expanded)
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" not in str(exc):
+            raise
+
+
+async def task_tapped(update: Update, context: Context) -> None:
+    """Marks a task done, snoozed or skipped, for its owner only, and updates the message."""
+    query = update.callback_query
+    assert query is not None
+    parts = keyboards.decode(query.data)
+    action = parts[1] if len(parts) > 1 else ""
+    task_id = keyboards.int_arg(parts, 2)
+    choice = parts[3] if len(parts) > 3 else ""
+    async with scope(update, context) as s:
+        _ = s._
+        now = s.runtime.clock.now()
+        task = None
+        if task_id is not None:
+            task = await s.session.scalar(
+                select(Task).where(Task.id == task_id, Task.user_id == s.user.id)
+            )
+        if task is None:
+            await query.answer(_("This reminder no longer exists."), show_alert=True)
+            return
+        if task.state not in OPEN_STATES:
+            await query.answer(_("Already taken care of."))
+            await _rerender(update, s, task, {})
+            return
+        prefs = prefs_of(s.user, s.runtime.settings.default_timezone)
+        expanded: dict[int, str] = {}
+        note = ""
+        if action == "done" and task.kind in (plan.THANK_YOU, plan.CHECK_IN, plan.COURTESY):
+            expanded[task.id] = "via"
+            note = _("How did you send it?")
+        elif action == "done" or (action == "via" and choice in VIAS):
+            task.state = "done"
+            task.done_at = now
+            task.done_via = choice if action == "via" else None
+            task.next_nudge_at = None
+            note = _("Done. Well done!")
+        elif action == "snoozemenu":
+            expanded[task.id] = "snooze"
+        elif action == "snooze" and choice in ("later", "tomorrow", "days"):
+            local_today = now.astimezone(prefs.tz).date()
+            if choice == "later":
+                moment = within_waking_hours(now + timedelta(hours=3), prefs)
+            elif choice == "tomorrow":
+                moment = at_local(local_today + timedelta(days=1), prefs.nudge_hour, prefs)
+            else:
+                moment = at_local(local_today + timedelta(days=3), prefs.nudge_hour, prefs)
+            task.state = "snoozed"
+            task.next_nudge_at = moment
+            note = _("Snoozed until {when}.").format(when=s.tr.day_and_time(moment))
+        elif action == "skip":
+            task.state = "skipped"
+            task.next_nudge_at = None
+            note = _("Skipped.")
+        else:
+            await query.answer(_("This button is no longer active."))
+            return
+        task.updated_at = now
+        await s.session.flush()
+        if task.kind == plan.KEEP_APPLYING and task.state not in OPEN_STATES:
+            await replan_keep_applying(s.session, s.user, now)
+        await query.answer(note[:200] or None)
+        await _rerender(update, s, task, expanded)
+
+
+def task_handlers() -> list[BaseHandler[Update, Context, object]]:
+    return [
+        CommandHandler("tasks", tasks_command),
+        CallbackQueryHandler(task_tapped, pattern=keyboards.pattern(ACTION)),
+    ]

@@ -1,0 +1,68 @@
+"""Helpers that play a person in a chat: type, tap the newest button with a label, read."""
+
+from __future__ import annotations
+
+from bot.fakeapi.running import RunningBot
+from bot.fakeapi.server import BotMessage, FakeGroup, FakeUser
+
+
+async def say(bot: RunningBot, user: FakeUser, text: str, chat: FakeGroup | None = None) -> str:
+    """Send a message, wait for the bot, return everything it sent or edited since, as text."""
+    before = _snapshot(bot, user, chat)
+    await user.send(text, chat=chat)
+    await bot.fake.settle()
+    return _changes(bot, user, chat, before)
+
+
+async def press(bot: RunningBot, user: FakeUser, label: str, chat: FakeGroup | None = None) -> str:
+    """Tap the newest button with this label in the chat; return what changed, as text."""
+    messages = chat.messages if chat is not None else user.messages
+    for message in reversed(messages):
+        if message.deleted:
+            continue
+        if any(label == text for row in message.buttons for text in row):
+            before = _snapshot(bot, user, chat)
+            await user.tap(message, label)
+            await bot.fake.settle()
+            return _changes(bot, user, chat, before)
+    shown = [m.buttons for m in messages[-3:]]
+    raise AssertionError(f"no button {label!r} in the chat; the last buttons were {shown}")
+
+
+def buttons(user: FakeUser) -> list[str]:
+    """Every button label on the newest message that has any."""
+    for message in reversed(user.messages):
+        if message.buttons:
+            return [text for row in message.buttons for text in row]
+    return []
+
+
+async def forge_tap(bot: RunningBot, user: FakeUser, message: BotMessage, data: str) -> None:
+    """A tap with callback data of the user's choosing, as a modified client could send."""
+    fake = bot.fake
+    query_id = f"forged-{len(fake.callback_answers)}-{data}"
+    fake._pending_queries.add(query_id)
+    fake._enqueue(
+        "callback_query",
+        {
+            "id": query_id,
+            "from": user.to_api(),
+            "message": fake._message_api(message),
+            "chat_instance": "1",
+            "data": data,
+        },
+    )
+    await fake.settle()
+
+
+def _snapshot(bot: RunningBot, user: FakeUser, chat: FakeGroup | None) -> dict[int, str]:
+    messages = chat.messages if chat is not None else user.messages
+    return {m.message_id: m.text for m in messages}
+
+
+def _changes(
+    bot: RunningBot, user: FakeUser, chat: FakeGroup | None, before: dict[int, str]
+) -> str:
+    messages = chat.messages if chat is not None else user.messages
+    changed = [m.plain for m in messages if before.get(m.message_id) != m.text]
+    return "\n---\n".join(changed)
