@@ -44,10 +44,17 @@ sandbox: install
 # extract the messages from the code, merge them into every catalog, compile
 locales: $(STAMP)
 	$(VENV)/bin/pybabel extract -F babel.cfg --no-location --sort-output -k N_ \
-		--project=Afterview --copyright-holder="Afterview" --omit-header -o locales/messages.pot .
+		-k ngettext:1,2 -k pgettext:1c,2 --project=Afterview --omit-header \
+		-o locales/messages.pot .
+	for lang in en es de fr pt_BR ru uk; do \
+		test -f locales/$$lang/LC_MESSAGES/messages.po || $(VENV)/bin/pybabel init \
+			-D messages -i locales/messages.pot -d locales -l $$lang; \
+	done
 	$(VENV)/bin/pybabel update -D messages -i locales/messages.pot -d locales \
-		--no-fuzzy-matching --ignore-obsolete --omit-header
+		--no-fuzzy-matching --ignore-obsolete --width 100
+	$(PY) -m bot.catalogs fill-en
 	$(MAKE) $(MO_FILES)
+	$(PY) -m bot.catalogs check || true
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

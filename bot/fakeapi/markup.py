@@ -180,7 +180,7 @@ def _parse_attrs(source: str, i: int, tag: str, tag_index: int) -> tuple[dict[st
                 i = end + 1
             else:
                 start = i
-                while i < n and not source[i].isspace() and source[i] not in "<>\"'`=":
+                while i < n and not source[i].isspace() and source[i] not in "<>\"'`":
                     i += 1
                 if start == i:
                     raise MarkupError(

@@ -637,8 +637,9 @@ class FakeTelegram:
     async def settle(self, quiet: float = 0.15, timeout: float = 10.0) -> None:  # noqa: ASYNC109
         """Wait until every update was fetched and confirmed and the bot has gone quiet.
 
-        "Quiet" means no request other than an idle long poll for ``quiet`` seconds; the
-        timeout is a plain argument (not asyncio.timeout) so the error can say what is pending.
+        "Quiet" means no request other than an idle long poll for ``quiet`` seconds, and
+        ``busy_probe`` (if set) saying the bot is idle too; the timeout is a plain argument (not
+        asyncio.timeout) so the error can say what is pending.
         """
         deadline = time.monotonic() + timeout
         while True:
@@ -950,8 +951,6 @@ class FakeTelegram:
         except _Superseded:
             # The long poll was replaced by a newer one after its client went away: no refusal.
             return web.json_response({"ok": True, "result": []})
-        except (asyncio.CancelledError, KeyboardInterrupt):
-            raise
         except Exception as exc:
             # A bug in the fake must fail the test loudly, not hide as a bare HTTP 500.
             crash = ApiError(500, f"Internal Server Error: FakeTelegram crashed: {exc!r}")
@@ -970,6 +969,8 @@ class FakeTelegram:
 
     async def _handle_file(self, request: web.Request) -> web.StreamResponse:
         path = request.match_info["path"]
+        if self.latency:
+            await asyncio.sleep(self.latency)
         stored = self._files_by_path.get(path)
         if request.match_info["token"] != self.token or stored is None:
             self._refuse(f"file:{path}", {}, ApiError(404, "Not Found"))
