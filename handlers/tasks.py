@@ -102,7 +102,6 @@ async def task_tapped(update: Update, context: Context) -> None:
             return
         if task.state not in OPEN_STATES:
             await query.answer(_("Already taken care of."))
-            await _rerender(update, s, task, {})
             return
         prefs = prefs_of(s.user, s.runtime.settings.default_timezone)
         expanded: dict[int, str] = {}

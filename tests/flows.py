@@ -39,20 +39,8 @@ def buttons(user: FakeUser) -> list[str]:
 
 async def forge_tap(bot: RunningBot, user: FakeUser, message: BotMessage, data: str) -> None:
     """A tap with callback data of the user's choosing, as a modified client could send."""
-    fake = bot.fake
-    query_id = f"forged-{len(fake.callback_answers)}-{data}"
-    fake._pending_queries.add(query_id)
-    fake._enqueue(
-        "callback_query",
-        {
-            "id": query_id,
-            "from": user.to_api(),
-            "message": fake._message_api(message),
-            "chat_instance": "1",
-            "data": data,
-        },
-    )
-    await fake.settle()
+    await user.tap_data(message, data)
+    await bot.fake.settle()
 
 
 def _snapshot(bot: RunningBot, user: FakeUser, chat: FakeGroup | None) -> dict[int, str]:

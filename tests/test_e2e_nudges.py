@@ -1,0 +1,190 @@
+"""End to end: nudges arrive on time, bundled, survive restarts, and obey Telegram's limits."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from bot.db.models import Interview, Interviewer, Task, User
+from bot.fakeapi.running import RunningBot
+from bot.fakeapi.server import FakeUser
+from bot.nudges.planner import replan_interview
+from bot.ratelimit import SlidingWindow
+from tests.conftest import stored_user
+from tests.flows import buttons, forge_tap, press, say
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+async def log_monday_interview(bot: RunningBot, user: FakeUser) -> None:
+    """Monday 23 November, 09:00 in Berlin, one interviewer, answer within a week, good chance."""
+    await say(bot, user, "/timezone Berlin")
+    await say(bot, user, "/log")
+    await say(bot, user, "Acme")
+    await say(bot, user, "Backend Engineer")
+    await say(bot, user, "today 9:00")
+    await press(bot, user, "Video")
+    await say(bot, user, "Maria Lopez")
+    await say(bot, user, "Head of Engineering")
+    await press(bot, user, "Skip")
+    await press(bot, user, "✅ That's everyone")
+    await press(bot, user, "Within a week")
+    await press(bot, user, "Good chance")
+    await press(bot, user, "✅ Save")
+
+
+async def tasks_by_kind(bot: RunningBot, user_id: int) -> dict[str, Task]:
+    async with bot.runtime.session() as session:
+        rows = (await session.scalars(select(Task).where(Task.user_id == user_id))).all()
+    return {task.kind: task for task in rows}
+
+
+async def test_nudges_done_snooze_skip_across_a_restart(bot: RunningBot) -> None:
+    ana = bot.fake.add_user("Ana")
+    await log_monday_interview(bot, ana)
+    assert await bot.sweep() == 0, "nothing is due on the day of the interview"
+
+    # Tuesday 09:00 in Berlin: the thank-you and the references heads-up, in one message
+    bot.clock.set(at("2026-11-24T08:00:00"))
+    assert await bot.sweep() == 1
+    nudge = ana.last_message
+    assert "2 things for today" in nudge.plain
+    assert "Thank Maria Lopez, Head of Engineering for the Backend Engineer interview at Acme" in (
+        nudge.plain
+    )
+    assert "by Wednesday, November 25, 2026" in nudge.plain
+    assert "Dear Maria Lopez," in nudge.plain
+    assert "give your references a heads-up" in nudge.plain
+    copy = [
+        button
+        for row in nudge.reply_markup["inline_keyboard"]
+        for button in row
+        if "copy_text" in button
+    ]
+    assert copy and copy[0]["copy_text"]["text"].startswith("Dear Maria Lopez,")
+
+    await bot.restart()
+    assert await bot.sweep() == 0, "a restart must not send the same nudge twice"
+
+    await press(bot, ana, "✅ Done 1")
+    assert {"Email 1", "Phone 1", "Letter 1"} <= set(buttons(ana))
+    assert bot.fake.callback_answers[-1]["text"] == "How did you send it?"
+    await press(bot, ana, "Email 1")
+    assert "✅ Thank Maria Lopez" in ana.last_message.plain
+    await press(bot, ana, "⏰ Later 2")
+    await press(bot, ana, "Tomorrow 2")
+    assert "snoozed until Wednesday, November 25, 2026, 9:00\u202fAM" in ana.last_message.plain
+    tasks = await tasks_by_kind(bot, ana.id)
+    assert (tasks["thank_you"].state, tasks["thank_you"].done_via) == ("done", "email")
+    assert tasks["references"].state == "snoozed"
+    assert tasks["references"].next_nudge_at == at("2026-11-25T08:00:00")
+
+    # a tap on a button of a finished task answers politely and changes nothing
+    await forge_tap(bot, ana, ana.last_message, f"tk:done:{tasks['thank_you'].id}")
+    assert bot.fake.callback_answers[-1]["text"] == "Already taken care of."
+
+    bot.clock.set(at("2026-11-25T08:00:00"))
+    assert await bot.sweep() == 1
+    assert "One thing for today" in ana.last_message.plain
+    await press(bot, ana, "Skip")
+    assert (await tasks_by_kind(bot, ana.id))["references"].state == "skipped"
+
+    # Thursday: the keep-applying reminder, three days after the interview was logged
+    bot.clock.set(at("2026-11-26T08:00:00"))
+    assert await bot.sweep() == 1
+    assert "keep applying elsewhere" in ana.last_message.plain
+    assert "You logged 0 applications since the last reminder." in ana.last_message.plain
+
+    # Tuesday 1 December: a week has passed with no answer, so a check-in
+    bot.clock.set(at("2026-12-01T08:00:00"))
+    await bot.sweep()
+    assert "expected to answer by Monday, November 30, 2026" in "\n".join(
+        m.plain for m in ana.messages[-2:]
+    )
+
+
+async def test_no_one_acts_on_another_users_task(bot: RunningBot) -> None:
+    ana = bot.fake.add_user("Ana")
+    await log_monday_interview(bot, ana)
+    bot.clock.set(at("2026-11-24T08:00:00"))
+    await bot.sweep()
+    tasks = await tasks_by_kind(bot, ana.id)
+    eve = bot.fake.add_user("Eve")
+    await say(bot, eve, "/tasks")
+    for data in (f"tk:done:{tasks['thank_you'].id}", f"tk:skip:{tasks['references'].id}",
+                 f"tk:snooze:{tasks['references'].id}:days", "tk:done:not-a-number", "tk"):
+        await forge_tap(bot, eve, eve.last_message, data)
+        assert bot.fake.callback_answers[-1]["text"] in (
+            "This reminder no longer exists.",
+            "This button is no longer active.",
+        )
+    after = await tasks_by_kind(bot, ana.id)
+    assert after["thank_you"].state == "sent"
+    assert after["references"].state == "sent"
+
+
+async def test_nudges_wait_for_the_waking_window_and_respect_pause_of_quiet_hours(
+    bot: RunningBot,
+) -> None:
+    ana = bot.fake.add_user("Ana")
+    await log_monday_interview(bot, ana)
+    # 04:00 in Berlin on Tuesday: too early, so nothing yet
+    bot.clock.set(at("2026-11-24T03:00:00"))
+    assert await bot.sweep() == 0
+    bot.clock.set(at("2026-11-24T08:01:00"))
+    assert await bot.sweep() == 1
+
+
+async def test_a_blocked_user_is_not_retried_until_they_come_back(bot: RunningBot) -> None:
+    ana = bot.fake.add_user("Ana")
+    await log_monday_interview(bot, ana)
+    ana.block()
+    await bot.fake.settle()
+    bot.clock.set(at("2026-11-24T08:00:00"))
+    assert await bot.sweep() == 0
+    refused = [r for r in bot.fake.refusals if r.method == "sendMessage"]
+    assert len(refused) == 1 and refused[0].error_code == 403
+    assert (await stored_user(bot, ana.id)).reachable is False
+    bot.clock.advance(timedelta(days=1))
+    assert await bot.sweep() == 0
+    assert len([r for r in bot.fake.refusals if r.method == "sendMessage"]) == 1
+    bot.fake.refusals.clear()
+
+    ana.unblock()
+    await say(bot, ana, "/tasks")
+    assert (await stored_user(bot, ana.id)).reachable is True
+    assert await bot.sweep() == 1
+
+
+async def test_a_429_storm_loses_nothing_and_sends_nothing_twice(bot: RunningBot) -> None:
+    # let the bot overrun Telegram's 30 per second on purpose, so the fake answers 429s
+    limiter = bot.application.bot.rate_limiter
+    limiter._overall = SlidingWindow(1000, 1.0)
+    people = [bot.fake.add_user(f"Member {n}") for n in range(45)]
+    now = bot.clock.now()
+    async with bot.runtime.session() as session, session.begin():
+        for person in people:
+            person.started = True
+            user = User(id=person.id, first_name=person.first_name, timezone="UTC",
+                        created_at=now, updated_at=now)
+            session.add(user)
+            interview = Interview(
+                user_id=person.id, company="Storm Inc", role="Sailor",
+                scheduled_at=now - timedelta(days=3), format="phone",
+                response_timeframe="week", created_at=now, updated_at=now,
+                interviewers=[Interviewer(name="Captain", title="Boss")],
+            )
+            session.add(interview)
+            await session.flush()
+            await replan_interview(session, user, interview, now)
+    assert await bot.sweep() == 45
+    too_many = [r for r in bot.fake.refusals if r.error_code == 429]
+    assert too_many, "the storm should have drawn 429s from the fake"
+    for person in people:
+        nudges = [m for m in person.messages if "Storm Inc" in m.plain]
+        assert len(nudges) == 1, f"{person!r} got {len(nudges)} nudges"
+    assert limiter.retries >= len(too_many)
+    bot.fake.refusals.clear()
