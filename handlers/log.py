@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-
 from datetime import date, datetime, time, timedelta
 from html import escape
 from typing import Any

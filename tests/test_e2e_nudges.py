@@ -114,8 +114,13 @@ async def test_no_one_acts_on_another_users_task(bot: RunningBot) -> None:
     tasks = await tasks_by_kind(bot, ana.id)
     eve = bot.fake.add_user("Eve")
     await say(bot, eve, "/tasks")
-    for data in (f"tk:done:{tasks['thank_you'].id}", f"tk:skip:{tasks['references'].id}",
-                 f"tk:snooze:{tasks['references'].id}:days", "tk:done:not-a-number", "tk"):
+    for data in (
+        f"tk:done:{tasks['thank_you'].id}",
+        f"tk:skip:{tasks['references'].id}",
+        f"tk:snooze:{tasks['references'].id}:days",
+        "tk:done:not-a-number",
+        "tk",
+    ):
         await forge_tap(bot, eve, eve.last_message, data)
         assert bot.fake.callback_answers[-1]["text"] in (
             "This reminder no longer exists.",
@@ -168,13 +173,23 @@ async def test_a_429_storm_loses_nothing_and_sends_nothing_twice(bot: RunningBot
     async with bot.runtime.session() as session, session.begin():
         for person in people:
             person.started = True
-            user = User(id=person.id, first_name=person.first_name, timezone="UTC",
-                        created_at=now, updated_at=now)
+            user = User(
+                id=person.id,
+                first_name=person.first_name,
+                timezone="UTC",
+                created_at=now,
+                updated_at=now,
+            )
             session.add(user)
             interview = Interview(
-                user_id=person.id, company="Storm Inc", role="Sailor",
-                scheduled_at=now - timedelta(days=3), format="phone",
-                response_timeframe="week", created_at=now, updated_at=now,
+                user_id=person.id,
+                company="Storm Inc",
+                role="Sailor",
+                scheduled_at=now - timedelta(days=3),
+                format="phone",
+                response_timeframe="week",
+                created_at=now,
+                updated_at=now,
                 interviewers=[Interviewer(name="Captain", title="Boss")],
             )
             session.add(interview)
