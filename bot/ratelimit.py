@@ -22,28 +22,41 @@ COUNTED_PREFIXES = ("send", "edit", "copyMessage", "forwardMessage")
 
 
 class SlidingWindow:
-    """At most `limit` acquisitions in any `period` seconds, strictly.
+    """At most `limit` requests in any `period` seconds, as the server counts them.
 
-    A leaky bucket (what aiolimiter does) lets a full burst through and then the steady rate,
-    which puts up to twice the limit inside one rolling window; Telegram counts per window.
+    A request counts from the moment it is let through until `period` seconds after its answer
+    came back. The server sees it arrive somewhere in between, so however the network delays
+    requests, no window of the server's ever holds more than `limit`. (A leaky bucket, which
+    aiolimiter implements, lets a full burst through and then the steady rate, which can put
+    twice the limit in one rolling second; stamping at departure alone breaks under jitter.)
     """
 
     def __init__(self, limit: int, period: float) -> None:
         self.limit = limit
         self.period = period
-        self._times: deque[float] = deque()
+        self._finished: deque[float] = deque()
+        self._in_flight = 0
         self._lock = asyncio.Lock()
 
     async def acquire(self) -> None:
         async with self._lock:
             while True:
                 now = time.monotonic()
-                while self._times and now - self._times[0] >= self.period:
-                    self._times.popleft()
-                if len(self._times) < self.limit:
-                    self._times.append(now)
+                while self._finished and now - self._finished[0] >= self.period:
+                    self._finished.popleft()
+                if self._in_flight + len(self._finished) < self.limit:
+                    self._in_flight += 1
                     return
-                await asyncio.sleep(self.period - (now - self._times[0]) + 0.001)
+                if self._finished:
+                    wait = self.period - (now - self._finished[0])
+                else:
+                    # every slot is a request still on its way: its answer frees one
+                    wait = 0.005
+                await asyncio.sleep(max(wait, 0.001))
+
+    def release(self) -> None:
+        self._in_flight -= 1
+        self._finished.append(time.monotonic())
 
 
 class TelegramRateLimiter(BaseRateLimiter[int]):
@@ -51,8 +64,8 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
 
     def __init__(
         self,
-        overall_per_second: int = 29,
-        group_per_minute: int = 19,
+        overall_per_second: int = 30,
+        group_per_minute: int = 20,
         private_per_second: int = 4,
         max_retries: int = 8,
     ) -> None:
@@ -103,10 +116,13 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
             wait = self._paused_until - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)
+            windows: list[SlidingWindow] = []
             if counted:
                 if isinstance(chat_id, int | str) and chat_id != "":
-                    await self._window(chat_id).acquire()
-                await self._overall.acquire()
+                    windows.append(self._window(chat_id))
+                windows.append(self._overall)
+            for window in windows:
+                await window.acquire()
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
@@ -117,4 +133,7 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
                 self.retries += 1
                 log.info("429 from Telegram: waiting %.1f s before trying again", seconds)
                 self._paused_until = max(self._paused_until, time.monotonic() + seconds + 0.05)
+            finally:
+                for window in windows:
+                    window.release()
         raise AssertionError("unreachable")

@@ -20,7 +20,7 @@ def _env(tmp_path: Path, **values: str) -> dict[str, str]:
     return env
 
 
-async def _run(tmp_path: Path, env: dict[str, str], timeout: float = 60) -> tuple[int, str]:
+async def _run(tmp_path: Path, env: dict[str, str], limit: float = 60) -> tuple[int, str]:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -31,7 +31,7 @@ async def _run(tmp_path: Path, env: dict[str, str], timeout: float = 60) -> tupl
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
-    output, _ = await asyncio.wait_for(process.communicate(), timeout)
+    output, _ = await asyncio.wait_for(process.communicate(), limit)
     assert process.returncode is not None
     return process.returncode, output.decode()
 

@@ -1,0 +1,28 @@
+"""`make bench`: runs every benchmark and prints its figures."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from bench.nudges import run_nudge_throughput
+from bench.startup import run_startup
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--tasks", type=int, default=10_000, help="due tasks for the dispatcher")
+    parser.add_argument("--latency", type=float, default=0.05, help="seconds per Bot API call")
+    parser.add_argument(
+        "--pending", type=int, default=1_000_000, help="pending tasks for the start-up figure"
+    )
+    parser.add_argument("--only", choices=["nudges", "startup"], default=None)
+    args = parser.parse_args()
+    if args.only in (None, "nudges"):
+        asyncio.run(run_nudge_throughput(args.tasks, args.latency))
+    if args.only in (None, "startup"):
+        asyncio.run(run_startup(args.pending))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""10,000 due nudges through the dispatcher against the fake Bot API with Telegram's limits."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.seed import add_fake_users, seed
+from bot.fakeapi.running import RunningBot
+
+DUE = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+async def run_nudge_throughput(tasks: int, latency: float) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        database = Path(folder) / "bench.db"
+        running = RunningBot(
+            database,
+            start=DUE,
+            latency=latency,
+            enforce_rate_limits=True,
+            nudge_sweep_seconds=24 * 3600,
+        )
+        await running.start()
+        try:
+            ids = add_fake_users(running.fake, tasks)
+            seed(database, users=tasks, tasks_per_user=1, due_at=DUE, first_user_id=ids[0])
+            dispatcher = running.runtime.extras["dispatcher"]
+            started = time.perf_counter()
+            sent = await dispatcher.sweep()
+            elapsed = time.perf_counter() - started
+            fake = running.fake
+            per_user = Counter(
+                {
+                    user_id: sum(1 for m in fake.messages(user_id) if "Bench Ltd" in m.plain)
+                    for user_id in ids
+                }
+            )
+            lost = sum(1 for user_id in ids if per_user[user_id] == 0)
+            duplicated = sum(count - 1 for count in per_user.values() if count > 1)
+            too_many = sum(1 for r in fake.refusals if r.error_code == 429)
+            other = sum(1 for r in fake.refusals if r.error_code != 429)
+        finally:
+            await running.close()
+    print(
+        "nudge dispatcher, fake Bot API with Telegram's limits and "
+        f"{latency * 1000:.0f} ms per request"
+    )
+    print(f"  due tasks              {tasks}")
+    print(f"  messages sent          {sent}")
+    print(f"  seconds                {elapsed:.1f}")
+    print(f"  messages per second    {sent / elapsed:.1f}   (target >= 27)")
+    print(f"  429s received          {too_many}   (target 0)")
+    print(f"  other refusals         {other}")
+    print(f"  lost                   {lost}   (target 0)")
+    print(f"  duplicated             {duplicated}   (target 0)")
