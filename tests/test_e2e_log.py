@@ -235,7 +235,7 @@ async def test_an_upcoming_interview_gets_a_morning_reminder(bot: RunningBot) ->
     bot.clock.set(datetime.fromisoformat("2026-11-24T08:00:00+00:00"))
     assert await bot.sweep() == 1
     reminder = ana.last_message.plain
-    assert "Interview at Hooli today 2:00\u202fPM" in reminder
+    assert "Interview at Hooli today at 2:00\u202fPM." in reminder
     assert "Before you leave" in reminder
 
 

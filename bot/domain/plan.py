@@ -61,17 +61,20 @@ class PlannedTask:
 
 @functools.cache
 def _holidays_of(country: str, year: int) -> Any:
+    """The country's calendar for a year, or None when the holidays package does not know it."""
     try:
-        return holidays.country_holidays(country, years=year)
+        return holidays.country_holidays(country.upper(), years=year)
     except NotImplementedError:
-        return {}
+        return None
 
 
 def is_business_day(day: date, country: str | None) -> bool:
-    """Weekdays that are not public holidays where the user lives (when that is known)."""
-    if day.weekday() >= 5:
-        return False
-    return not (country and day in _holidays_of(country, day.year))
+    """Working days where the user lives: its weekend (Saturday and Sunday when the country is
+    unknown) and public holidays do not count; a weekend day decreed a working day does."""
+    calendar = _holidays_of(country, day.year) if country else None
+    if calendar is None:
+        return day.weekday() < 5
+    return bool(calendar.is_working_day(day))
 
 
 def add_business_days(day: date, count: int, country: str | None) -> date:
@@ -123,13 +126,10 @@ def plan_interview(facts: InterviewFacts, prefs: Prefs, now: datetime) -> list[P
         return tasks
 
     if upcoming and facts.outcome == "awaiting":
-        # a morning reminder, but never after the interview has started
-        morning = at_local(day, prefs.nudge_hour, prefs)
-        latest = facts.scheduled_at - timedelta(hours=1)
-        nudge = min(morning, latest)
-        floor = at_local(day, 7, prefs)
-        if nudge < floor < facts.scheduled_at:
-            nudge = floor
+        # a morning reminder at the nudge hour but not before 07:00, unless that is less than
+        # an hour before the start; never after the interview has started
+        morning = max(at_local(day, prefs.nudge_hour, prefs), at_local(day, 7, prefs))
+        nudge = min(morning, facts.scheduled_at - timedelta(hours=1))
         nudge = max(nudge, min(now, facts.scheduled_at))
         tasks.append(PlannedTask(BEFORE_YOU_LEAVE, None, facts.scheduled_at, nudge))
 
@@ -151,21 +151,21 @@ def plan_interview(facts: InterviewFacts, prefs: Prefs, now: datetime) -> list[P
 
     if facts.outcome in WAITING and facts.feeling == "good":
         ref_day = add_business_days(day, 1, prefs.country) if not upcoming else day
-        moment = max(at_local(ref_day, prefs.nudge_hour, prefs), facts.scheduled_at)
+        # never before the interview starts, and not in the night after a late one
+        moment = within_waking_hours(
+            max(at_local(ref_day, prefs.nudge_hour, prefs), facts.scheduled_at), prefs
+        )
         due_day = add_business_days(ref_day, 1, prefs.country)
         tasks.append(PlannedTask(REFERENCES, None, end_of_day(due_day, prefs), moment))
 
-    if facts.outcome == "rejected":
-        base = (facts.outcome_at or now).astimezone(prefs.tz).date()
-        moment = within_waking_hours(max(now, facts.outcome_at or now), prefs)
-        due_day = add_business_days(base, 2, prefs.country)
-        tasks.append(PlannedTask(COURTESY, None, end_of_day(due_day, prefs), moment))
-
-    if facts.outcome == "offer":
-        base = (facts.outcome_at or now).astimezone(prefs.tz).date()
-        moment = within_waking_hours(max(now, facts.outcome_at or now), prefs)
-        due_day = add_business_days(base, 3, prefs.country)
-        tasks.append(PlannedTask(THANK_REFERENCES, None, end_of_day(due_day, prefs), moment))
+    if facts.outcome in ("rejected", "offer"):
+        # counted from the answer, but never due before the interview (an answer before it)
+        answered = facts.outcome_at or now
+        base = max(answered.astimezone(prefs.tz).date(), day)
+        moment = within_waking_hours(max(now, answered), prefs)
+        kind, days = (COURTESY, 2) if facts.outcome == "rejected" else (THANK_REFERENCES, 3)
+        due_day = add_business_days(base, days, prefs.country)
+        tasks.append(PlannedTask(kind, None, end_of_day(due_day, prefs), moment))
 
     return tasks
 

@@ -130,10 +130,14 @@ class Dispatcher:
             local_day = now.astimezone(prefs.tz).date()
             opening = within_waking_hours(now, prefs)
             capped = user.nudge_day == local_day and user.nudges_on_day >= user.daily_nudge_cap
+            if opening > now or capped:
+                # only a before-you-leave reminder may go out early or past the cap: its
+                # interview will not wait for the nudge hour
+                tasks = [t for t in tasks if t.kind == plan.BEFORE_YOU_LEAVE]
             bundle = tasks[:BUNDLE]
             bundle_ids = {task.id for task in bundle}
             text = markup = None
-            if opening <= now and not capped:
+            if bundle:
                 views = await load_views(session, bundle)
                 tr = runtime.translator_for(user)
                 heading = tr.ngettext(
@@ -168,7 +172,8 @@ class Dispatcher:
                 if task.id in bundle_ids:
                     self._after_send(task, message_id, now, prefs)
                 else:
-                    # more than one message's worth: the rest waits a while, not back to back
+                    # more than one message's worth, or held back by the waking window or the
+                    # daily cap: the rest waits, never back to back
                     task.next_nudge_at = within_waking_hours(now + LATER, prefs)
             if message_id is None:
                 return 0

@@ -135,11 +135,15 @@ def task_line(tr: Translator, view: TaskView) -> str:
             view.applications_since,
         ).format(count=tr.number(view.applications_since))
     if task.kind == plan.BEFORE_YOU_LEAVE:
-        when = tr.time(interview.scheduled_at) if interview and interview.time_known else ""
-        return _(
-            "Interview at <b>{company}</b> today {time}. Before you leave: ask when they will "
-            "decide, and collect everyone's name and job title (business cards are ideal)."
-        ).format(company=company, time=when)
+        tip = _(
+            "Before you leave: ask when they will decide, and collect everyone's name and job "
+            "title (business cards are ideal)."
+        )
+        if interview and interview.time_known:
+            return _("Interview at <b>{company}</b> today at {time}.").format(
+                company=company, time=tr.time(interview.scheduled_at)
+            ) + " " + tip
+        return _("Interview at <b>{company}</b> today.").format(company=company) + " " + tip
     if task.kind == plan.COURTESY:
         return _(
             "Not this time at <b>{company}</b>. Send a courteous thank-you anyway and keep "
