@@ -83,15 +83,26 @@ def migrate() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    arguments = sys.argv[1:] if argv is None else argv
+    if arguments[:1] == ["sandbox"]:
+        # the sandbox has options of its own (and its own --help), so it reads the rest itself
+        from bot.sandbox import main as sandbox_main
+
+        return sandbox_main(arguments[1:])
     parser = argparse.ArgumentParser(prog="afterview", description=__doc__)
     parser.add_argument(
         "command",
         nargs="?",
         default="run",
-        choices=["run", "migrate"],
-        help="run (default): start the bot with long polling; migrate: update the database",
+        choices=["run", "migrate", "sandbox"],
+        help="run (default): start the bot with long polling; migrate: update the database; "
+        "sandbox: chat with the bot in the terminal, without Telegram (sandbox --help)",
     )
-    args = parser.parse_args(argv)
+    args = parser.parse_args(arguments)
+    if args.command == "sandbox":
+        from bot.sandbox import main as sandbox_main
+
+        return sandbox_main([])
     if args.command == "migrate":
         return migrate()
     return run()

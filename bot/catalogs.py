@@ -48,12 +48,14 @@ def template_ids() -> set[str]:
     return {_first(m.id) for m in read_catalog(TEMPLATE) if m.id}
 
 
-def _first(message_id: str | tuple[str, ...]) -> str:
-    return message_id[0] if isinstance(message_id, tuple) else message_id
+def _first(message_id: str | tuple[str, ...] | list[str]) -> str:
+    return message_id if isinstance(message_id, str) else message_id[0]
 
 
 def _forms(message: Message) -> list[str]:
-    return list(message.string) if isinstance(message.string, tuple | list) else [message.string]
+    if isinstance(message.string, tuple | list):
+        return [str(form or "") for form in message.string]
+    return [message.string or ""]
 
 
 def _ids(message: Message) -> list[str]:

@@ -47,11 +47,8 @@ class SlidingWindow:
                 if self._in_flight + len(self._finished) < self.limit:
                     self._in_flight += 1
                     return
-                if self._finished:
-                    wait = self.period - (now - self._finished[0])
-                else:
-                    # every slot is a request still on its way: its answer frees one
-                    wait = 0.005
+                # when every slot is a request still on its way, its answer frees one soon
+                wait = self.period - (now - self._finished[0]) if self._finished else 0.005
                 await asyncio.sleep(max(wait, 0.001))
 
     def release(self) -> None:
