@@ -34,6 +34,9 @@ PRIVATE_COMMANDS: tuple[tuple[str, str], ...] = (
     ("log", N_("Log an interview")),
     ("interviews", N_("Your interviews")),
     ("tasks", N_("What to do now")),
+    ("applied", N_("Log a job application")),
+    ("pause", N_("Pause reminders")),
+    ("resume", N_("Resume reminders")),
     ("language", N_("Change the language")),
     ("timezone", N_("Set your time zone")),
     ("help", N_("What I can do")),
@@ -161,6 +164,7 @@ def build_application(
     )
     application.bot_data[RUNTIME_KEY] = runtime
 
+    from handlers.applications import application_handlers
     from handlers.fallback import fallback_handlers
     from handlers.interviews import interview_handlers
     from handlers.log import log_conversation, log_handlers
@@ -177,6 +181,7 @@ def build_application(
     application.add_handlers(log_handlers())
     application.add_handlers(interview_handlers())
     application.add_handlers(task_handlers())
+    application.add_handlers(application_handlers())
     application.add_handlers(settings_handlers())
     application.add_handlers(help_handlers())
     application.add_handler(cancel_handler())

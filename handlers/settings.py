@@ -271,8 +271,37 @@ def settings_conversation() -> ConversationHandler[Context]:
 def settings_handlers() -> list[BaseHandler[Update, Context, object]]:
     return [
         CommandHandler("language", language_command),
+        CommandHandler("pause", pause_command),
+        CommandHandler("resume", resume_command),
         CallbackQueryHandler(language_chosen, pattern=keyboards.pattern("lang")),
     ]
+
+
+async def pause_command(update: Update, context: Context) -> None:
+    """Stops all nudges until /resume."""
+    async with scope(update, context) as s:
+        s.user.paused = True
+        s.user.updated_at = s.runtime.clock.now()
+        await answer(
+            update,
+            s._(
+                "Paused: I won't send reminders until you send /resume. Your tasks stay in /tasks."
+            ),
+        )
+
+
+async def resume_command(update: Update, context: Context) -> None:
+    """Starts the nudges again."""
+    async with scope(update, context) as s:
+        was_paused = s.user.paused
+        s.user.paused = False
+        s.user.updated_at = s.runtime.clock.now()
+        await answer(
+            update,
+            s._("Welcome back: reminders are on again.")
+            if was_paused
+            else s._("Reminders are already on."),
+        )
 
 
 def cancel_handler() -> BaseHandler[Update, Context, object]:

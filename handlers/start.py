@@ -42,6 +42,8 @@ def help_text(scope_: Scope, private: bool) -> str:
         _("/log — log an interview, just done or coming up"),
         _("/interviews — your interviews and their cards"),
         _("/tasks — what to do now and next"),
+        _("/applied Company — Role — log a job application"),
+        _("/pause and /resume — stop and restart reminders"),
         _("/language — the language I speak to you in"),
         _("/timezone — your time zone, for every time I show or plan"),
         _("/cancel — stop what we are in the middle of"),

@@ -343,3 +343,25 @@ async def test_a_link_to_a_club_one_is_not_in_is_ignored(bot: RunningBot) -> Non
     await press(bot, eve, "✅ Save")
     [interview] = await interviews_of(bot, eve)
     assert interview.club_id is None
+
+
+async def test_a_long_silence_sets_the_draft_aside_politely(tmp_path: object) -> None:
+    from pathlib import Path
+
+    assert isinstance(tmp_path, Path)
+    running = RunningBot(tmp_path / "timeout.db", conversation_timeout_seconds=1.0)
+    await running.start()
+    try:
+        ana = running.fake.add_user("Ana")
+        await say(running, ana, "/log")
+        await say(running, ana, "Slow Corp")
+        import asyncio
+
+        await asyncio.sleep(2.5)
+        await running.fake.settle()
+        assert "We did not finish logging the interview at Slow Corp" in ana.last_message.plain
+        shown = await say(running, ana, "Engineer")
+        assert "not sure what to do with that" in shown
+        running.fake.assert_no_refusals()
+    finally:
+        await running.close()

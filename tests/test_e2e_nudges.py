@@ -221,3 +221,23 @@ async def test_an_early_interview_is_reminded_before_the_nudge_hour(bot: Running
     bot.clock.set(at("2026-11-24T06:00:00"))
     assert await bot.sweep() == 1
     assert "Interview at Early Bird GmbH today at 8:00\u202fAM." in ana.last_message.plain
+
+
+async def test_pause_resume_and_applications_counted(bot: RunningBot) -> None:
+    ana = bot.fake.add_user("Ana")
+    await log_monday_interview(bot, ana)
+    shown = await say(bot, ana, "/applied Globex — Analyst")
+    assert "Logged: Globex · Analyst. That is 1 application in the last 7 days." in shown
+    shown = await say(bot, ana, "/applied")
+    assert "/applied Company — Role" in shown
+    assert "Paused" in await say(bot, ana, "/pause")
+    bot.clock.set(at("2026-11-24T08:00:00"))
+    assert await bot.sweep() == 0
+    assert "reminders are on again" in await say(bot, ana, "/resume")
+    assert await bot.sweep() == 1
+    await press(bot, ana, "✅ Done 1")
+    await press(bot, ana, "Phone 1")
+    await press(bot, ana, "Skip 2")
+    bot.clock.set(at("2026-11-26T08:00:00"))
+    assert await bot.sweep() == 1
+    assert "You logged 1 application since the last reminder." in ana.last_message.plain
