@@ -54,3 +54,28 @@ def _changes(
     messages = chat.messages if chat is not None else user.messages
     changed = [m.plain for m in messages if before.get(m.message_id) != m.text]
     return "\n---\n".join(changed)
+
+
+async def log_quick(
+    bot: RunningBot,
+    user: FakeUser,
+    company: str,
+    role: str = "Role",
+    when: str | None = None,
+    fmt: str = "Phone",
+    timeframe: str = "Within a week",
+    feeling: str = "Not sure",
+) -> str:
+    """Log an interview with no interviewers in the fewest steps; returns the saved card."""
+    await say(bot, user, "/log")
+    await say(bot, user, company)
+    await say(bot, user, role)
+    if when is None:
+        await press(bot, user, "Today")
+    else:
+        await say(bot, user, when)
+    await press(bot, user, fmt)
+    await press(bot, user, "I don't have their names")
+    await press(bot, user, timeframe)
+    await press(bot, user, feeling)
+    return await press(bot, user, "✅ Save")

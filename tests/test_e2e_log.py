@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from bot.db.models import Interview, Task
 from bot.fakeapi.running import RunningBot
 from bot.fakeapi.server import FakeUser
-from tests.flows import buttons, forge_tap, press, say
+from tests.flows import buttons, forge_tap, log_quick, press, say
 
 # the clock starts on Monday 23 November 2026 at 09:00 UTC (10:00 in Berlin)
 
@@ -242,15 +242,7 @@ async def test_an_upcoming_interview_gets_a_morning_reminder(bot: RunningBot) ->
 async def test_the_interviews_list_pages_and_cards(bot: RunningBot) -> None:
     ana = await berliner(bot)
     for number in range(8):
-        await say(bot, ana, "/log")
-        await say(bot, ana, f"Company {number}")
-        await say(bot, ana, "Role")
-        await say(bot, ana, f"{10 + number}.11 10:00")
-        await press(bot, ana, "Phone")
-        await press(bot, ana, "I don't have their names")
-        await press(bot, ana, "Within a week")
-        await press(bot, ana, "Not sure")
-        await press(bot, ana, "✅ Save")
+        await log_quick(bot, ana, f"Company {number}", when=f"{10 + number}.11 10:00")
     shown = await say(bot, ana, "/interviews")
     assert "Your 8 interviews, newest first (page 1 of 2)" in shown
     labels = buttons(ana)
@@ -275,15 +267,7 @@ async def test_the_interviews_list_pages_and_cards(bot: RunningBot) -> None:
 
 async def test_no_one_opens_another_members_interview(bot: RunningBot) -> None:
     ana = await berliner(bot)
-    await say(bot, ana, "/log")
-    await say(bot, ana, "Secret Corp")
-    await say(bot, ana, "Spy")
-    await press(bot, ana, "Today")
-    await press(bot, ana, "Phone")
-    await press(bot, ana, "I don't have their names")
-    await press(bot, ana, "Within a week")
-    await press(bot, ana, "Not sure")
-    await press(bot, ana, "✅ Save")
+    await log_quick(bot, ana, "Secret Corp", "Spy")
     [interview] = await interviews_of(bot, ana)
 
     eve = await berliner(bot, "Eve")
@@ -365,3 +349,45 @@ async def test_a_long_silence_sets_the_draft_aside_politely(tmp_path: object) ->
         running.fake.assert_no_refusals()
     finally:
         await running.close()
+
+
+async def test_editing_from_the_card_and_outcomes_replan_the_tasks(bot: RunningBot) -> None:
+    ana = await berliner(bot)
+    await log_quick(bot, ana, "Initech", "Tester", feeling="Good chance")
+    kinds = sorted(t.kind for t in await tasks_of(bot, ana) if t.state == "pending")
+    assert kinds == ["check_in", "keep_applying", "references", "thank_you"]
+
+    shown = await press(bot, ana, "➕ Interviewer")
+    assert "Who interviewed you?" in shown
+    await say(bot, ana, "Bill Lumbergh")
+    await say(bot, ana, "Division VP")
+    await press(bot, ana, "Skip")
+    await press(bot, ana, "✅ That's everyone")
+    shown = await press(bot, ana, "✅ Save")
+    assert "Bill Lumbergh, Division VP" in shown
+    [interview] = await interviews_of(bot, ana)
+    tasks = await tasks_of(bot, ana)
+    thank_yous = [t for t in tasks if t.kind == "thank_you"]
+    assert {(t.interviewer_id, t.state) for t in thank_yous} == {
+        (None, "cancelled"),
+        (interview.interviewers[0].id, "pending"),
+    }
+
+    await press(bot, ana, "✏️ Edit")
+    await press(bot, ana, "Role")
+    shown = await say(bot, ana, "Senior Tester")
+    assert "Initech · Senior Tester" in shown
+    await press(bot, ana, "✅ Save")
+    [interview] = await interviews_of(bot, ana)
+    assert interview.role == "Senior Tester"
+    assert [p.name for p in interview.interviewers] == ["Bill Lumbergh"]
+
+    await press(bot, ana, "🏁 Outcome")
+    shown = await press(bot, ana, "Offer")
+    assert "Status: Offer" in shown
+    states = {(t.kind, t.interviewer_id): t.state for t in await tasks_of(bot, ana)}
+    assert states[("check_in", None)] == "cancelled"
+    assert states[("references", None)] == "cancelled"
+    assert states[("thank_references", None)] == "pending"
+    assert states[("thank_you", interview.interviewers[0].id)] == "pending"
+    assert states[("keep_applying", None)] == "cancelled"

@@ -12,7 +12,7 @@ from bot.fakeapi.server import FakeUser
 from bot.nudges.planner import replan_interview
 from bot.ratelimit import SlidingWindow
 from tests.conftest import stored_user
-from tests.flows import buttons, forge_tap, press, say
+from tests.flows import buttons, forge_tap, log_quick, press, say
 
 
 def at(text: str) -> datetime:
@@ -208,15 +208,7 @@ async def test_a_429_storm_loses_nothing_and_sends_nothing_twice(bot: RunningBot
 async def test_an_early_interview_is_reminded_before_the_nudge_hour(bot: RunningBot) -> None:
     ana = bot.fake.add_user("Ana")
     await say(bot, ana, "/timezone Berlin")
-    await say(bot, ana, "/log")
-    await say(bot, ana, "Early Bird GmbH")
-    await say(bot, ana, "Baker")
-    await say(bot, ana, "tomorrow 8:00")
-    await press(bot, ana, "In person")
-    await press(bot, ana, "I don't have their names")
-    await press(bot, ana, "Within a week")
-    await press(bot, ana, "Not sure")
-    await press(bot, ana, "✅ Save")
+    await log_quick(bot, ana, "Early Bird GmbH", "Baker", when="tomorrow 8:00", fmt="In person")
     # 07:00 in Berlin, an hour before the interview and before the 09:00 nudge hour
     bot.clock.set(at("2026-11-24T06:00:00"))
     assert await bot.sweep() == 1

@@ -22,36 +22,47 @@ class DraftFacts:
     person_title: str = ""
 
 
-def thank_you(_: Gettext, facts: DraftFacts) -> str:
+def _letter(_: Gettext, facts: DraftFacts, body: str) -> str:
+    """A short note: a greeting by name (or a neutral one), the body, a signature."""
     greeting = _("Dear {name},").format(name=facts.person) if facts.person else _("Hello,")
-    body = _(
-        "Thank you for taking the time to talk with me about the {role} role at {company}. "
-        "I enjoyed our conversation and I am even more interested in joining your team. "
-        "I look forward to hearing from you."
-    ).format(role=facts.role, company=facts.company)
     closing = _("Best regards,\n{sender}").format(sender=facts.sender)
     return f"{greeting}\n\n{body}\n\n{closing}"
+
+
+def thank_you(_: Gettext, facts: DraftFacts) -> str:
+    return _letter(
+        _,
+        facts,
+        _(
+            "Thank you for taking the time to talk with me about the {role} role at {company}. "
+            "I enjoyed our conversation and I am even more interested in joining your team. "
+            "I look forward to hearing from you."
+        ).format(role=facts.role, company=facts.company),
+    )
 
 
 def check_in(_: Gettext, facts: DraftFacts) -> str:
-    body = _(
-        "I hope you are well. I am writing to ask whether there is any news about the {role} "
-        "role at {company}. I am still very interested and happy to share anything else you need."
-    ).format(role=facts.role, company=facts.company)
-    greeting = _("Dear {name},").format(name=facts.person) if facts.person else _("Hello,")
-    closing = _("Best regards,\n{sender}").format(sender=facts.sender)
-    return f"{greeting}\n\n{body}\n\n{closing}"
+    return _letter(
+        _,
+        facts,
+        _(
+            "I hope you are well. I am writing to ask whether there is any news about the "
+            "{role} role at {company}. I am still very interested and happy to share anything "
+            "else you need."
+        ).format(role=facts.role, company=facts.company),
+    )
 
 
 def courtesy(_: Gettext, facts: DraftFacts) -> str:
-    body = _(
-        "Thank you for letting me know, and for your time during the process for the {role} "
-        "role. I enjoyed meeting the team at {company} and would be glad to be considered "
-        "for future openings."
-    ).format(role=facts.role, company=facts.company)
-    greeting = _("Dear {name},").format(name=facts.person) if facts.person else _("Hello,")
-    closing = _("Best regards,\n{sender}").format(sender=facts.sender)
-    return f"{greeting}\n\n{body}\n\n{closing}"
+    return _letter(
+        _,
+        facts,
+        _(
+            "Thank you for letting me know, and for your time during the process for the {role} "
+            "role. I enjoyed meeting the team at {company} and would be glad to be considered "
+            "for future openings."
+        ).format(role=facts.role, company=facts.company),
+    )
 
 
 def reference_heads_up(_: Gettext, facts: DraftFacts) -> str:
