@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 from datetime import UTC, timedelta
 from typing import Any
 
@@ -16,6 +17,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.warnings import PTBUserWarning
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -164,6 +166,9 @@ def build_application(
     )
     application.bot_data[RUNTIME_KEY] = runtime
 
+    # The log conversation tracks its buttons per user and chat on purpose (per_message=False):
+    # a user has one interview draft at a time, whichever message its buttons sit on.
+    warnings.filterwarnings("ignore", message=r"If 'per_message=False'", category=PTBUserWarning)
     from handlers.applications import application_handlers
     from handlers.fallback import fallback_handlers
     from handlers.interviews import interview_handlers

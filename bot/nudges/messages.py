@@ -140,9 +140,13 @@ def task_line(tr: Translator, view: TaskView) -> str:
             "title (business cards are ideal)."
         )
         if interview and interview.time_known:
-            return _("Interview at <b>{company}</b> today at {time}.").format(
-                company=company, time=tr.time(interview.scheduled_at)
-            ) + " " + tip
+            return (
+                _("Interview at <b>{company}</b> today at {time}.").format(
+                    company=company, time=tr.time(interview.scheduled_at)
+                )
+                + " "
+                + tip
+            )
         return _("Interview at <b>{company}</b> today.").format(company=company) + " " + tip
     if task.kind == plan.COURTESY:
         return _(
