@@ -173,6 +173,7 @@ def build_application(
     from handlers.fallback import fallback_handlers
     from handlers.interviews import interview_handlers
     from handlers.log import log_conversation, log_handlers
+    from handlers.membership import membership_handlers
     from handlers.settings import cancel_handler, settings_conversation, settings_handlers
     from handlers.start import help_handlers
     from handlers.tasks import task_handlers
@@ -180,6 +181,8 @@ def build_application(
     # Group 0, and order matters. Conversations come first so that their own /cancel and their
     # questions win; the log conversation before the settings one, because a deep link's
     # "/start log_..." must start logging rather than the greeting.
+    # group -1 first: membership changes and edits, which must never reach a conversation
+    application.add_handlers(membership_handlers(), group=-1)
     timeout = timedelta(seconds=settings.conversation_timeout_seconds)
     application.add_handler(log_conversation(timeout))
     application.add_handler(settings_conversation())

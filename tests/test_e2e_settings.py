@@ -166,3 +166,29 @@ async def test_command_menus_are_published_per_language(bot: RunningBot) -> None
     assert bot.fake.commands, "setMyCommands was never called"
     scopes = {scope for scope, _language in bot.fake.commands}
     assert len(scopes) == 2
+
+
+async def test_blocking_is_noticed_and_edits_change_nothing(bot: RunningBot) -> None:
+    ana = bot.fake.add_user("Ana")
+    await ana.send("/timezone")
+    await bot.fake.settle()
+    ana.block()
+    await bot.fake.settle()
+    assert (await stored_user(bot, ana.id)).reachable is False
+    ana.unblock()
+    await bot.fake.settle()
+    assert (await stored_user(bot, ana.id)).reachable is True
+
+
+async def test_an_edited_message_is_not_taken_as_an_answer(bot: RunningBot) -> None:
+    ana = bot.fake.add_user("Ana")
+    await ana.send("/timezone")
+    sent = await ana.send("Atlantis Prime")
+    await bot.fake.settle()
+    await ana.edit(sent, "Berlin")
+    await bot.fake.settle()
+    assert "Edits don't change what I saved" in ana.last_message.plain
+    assert (await stored_user(bot, ana.id)).timezone is None
+    await ana.send("Lisbon")
+    await bot.fake.settle()
+    assert (await stored_user(bot, ana.id)).timezone == "Europe/Lisbon"

@@ -242,6 +242,10 @@ class FakeUser:
         """A text message; a leading /command gets a bot_command entity as in real clients."""
         return self._fake._user_text(self, text, chat)
 
+    async def edit(self, sent: JSON, text: str) -> JSON:
+        """Edit a message this user sent earlier (pass the update that send() returned)."""
+        return self._fake._user_edit(self, sent, text)
+
     async def reply(self, message: BotMessage, text: str, *, chat: FakeGroup | None = None) -> JSON:
         return self._fake._user_text(self, text, chat, reply_to=message)
 
@@ -804,6 +808,22 @@ class FakeTelegram:
         if entities:
             content["entities"] = entities
         return self._post_message(user, chat_id, chat_api, content, reply_to=reply_to)
+
+    def _user_edit(self, user: FakeUser, sent: JSON, text: str) -> JSON:
+        """The user edits a message they sent: Telegram delivers it again as edited_message."""
+        original = sent.get("message") or sent.get("edited_message")
+        if not isinstance(original, dict) or not text:
+            raise ValueError("edit() takes an update returned by send() and a non-empty text")
+        chat_id = int(original["chat"]["id"])
+        stored = self._chats[chat_id].user_messages.get(original["message_id"])
+        if stored is None or stored["from"]["id"] != user.id:
+            raise ValueError("a user can only edit their own messages")
+        stored.update(text=text, edit_date=self._now())
+        stored.pop("entities", None)
+        entities = _text_entities(text)
+        if entities:
+            stored["entities"] = entities
+        return self._enqueue("edited_message", dict(stored))
 
     def _user_content(self, user: FakeUser, chat: FakeGroup | None, content: JSON) -> JSON:
         chat_id, chat_api = self._resolve_user_chat(user, chat)
