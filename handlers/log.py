@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -33,373 +33,52 @@ from bot.domain.interviews import (
     response_by,
 )
 from bot.domain.when import MAX_WHEN_TEXT, ParsedWhen, WhenError, parse_when, quick_day
-from bot.i18n import N_
 from bot.runtime import Scope, runtime_of, scope
-from bot.texts import FEELING_LABELS, FORMAT_LABELS, TIMEFRAME_LABELS
-from handlers.cards import InterviewView, PersonView, render_card, when_text
+from bot.texts import FORMAT_LABELS
+from handlers.cards import InterviewView, render_card, when_text
 from handlers.common import Context, answer, deep_link
-
-(
+from handlers.log_draft import (
+    ACTION,
     COMPANY,
-    ROLE,
-    WHEN,
+    DRAFT,
+    EDITABLE_FIELDS,
+    END,
+    FEELING,
     FORMAT,
-    PERSON_NAME,
-    PERSON_TITLE,
     PERSON_CONTACT,
     PERSON_MORE,
-    TIMEFRAME,
+    PERSON_NAME,
+    PERSON_TITLE,
     RESPONSE_DATE,
-    FEELING,
+    ROLE,
     SUMMARY,
-    EDIT_MENU,
-) = range(1, 14)
-
-DRAFT = "draft"
-ACTION = "lg"
-END = ConversationHandler.END
-
-EDITABLE_FIELDS: tuple[tuple[str, str, int], ...] = (
-    ("company", N_("Company"), COMPANY),
-    ("role", N_("Role"), ROLE),
-    ("when", N_("Date and time"), WHEN),
-    ("format", N_("Format"), FORMAT),
-    ("people", N_("Interviewers"), PERSON_MORE),
-    ("timeframe", N_("Answer expected"), TIMEFRAME),
-    ("feeling", N_("How it went"), FEELING),
+    TIMEFRAME,
+    WHEN,
+    Draft,
+    draft_of,
+    forget,
+    get_draft,
+    interview_day,
+    new_draft,
 )
-
-Draft = dict[str, Any]
-
-
-# --- the draft -------------------------------------------------------------------------------
-
-
-def new_draft(club_id: int | None = None) -> Draft:
-    return {
-        "company": None,
-        "role": None,
-        "when": None,
-        "time_known": True,
-        "format": None,
-        "people": [],
-        "person": None,
-        "timeframe": None,
-        "response_by": None,
-        "feeling": None,
-        "club_id": club_id,
-        "interview_id": None,
-        "editing": False,
-        "question_id": None,
-    }
-
-
-def draft_of(interview: Interview) -> Draft:
-    draft = new_draft(interview.club_id)
-    draft.update(
-        company=interview.company,
-        role=interview.role,
-        when=interview.scheduled_at.isoformat(),
-        time_known=interview.time_known,
-        format=interview.format,
-        people=[
-            {"id": p.id, "name": p.name, "title": p.title, "contact": p.contact}
-            for p in interview.interviewers
-        ],
-        timeframe=interview.response_timeframe,
-        response_by=interview.response_by.isoformat() if interview.response_by else None,
-        feeling=interview.feeling,
-        interview_id=interview.id,
-        editing=True,
-    )
-    return draft
-
-
-def get_draft(context: Context) -> Draft | None:
-    if context.user_data is None:
-        return None
-    draft = context.user_data.get(DRAFT)
-    return draft if isinstance(draft, dict) else None
-
-
-def view_of(draft: Draft) -> InterviewView:
-    return InterviewView(
-        company=draft["company"] or "",
-        role=draft["role"] or "",
-        scheduled_at=datetime.fromisoformat(draft["when"]) if draft["when"] else None,
-        time_known=bool(draft["time_known"]),
-        format=draft["format"],
-        interviewers=[PersonView(p["name"], p["title"], p["contact"]) for p in draft["people"]],
-        timeframe=draft["timeframe"],
-        response_by=date.fromisoformat(draft["response_by"]) if draft["response_by"] else None,
-        feeling=draft["feeling"],
-    )
-
-
-def interview_day(s: Scope, draft: Draft) -> date:
-    moment = datetime.fromisoformat(draft["when"]) if draft["when"] else s.runtime.clock.now()
-    return s.tr.local(moment).date()
-
-
-# --- asking ----------------------------------------------------------------------------------
-
-
-def _btn(text: str, *args: str | int) -> InlineKeyboardButton:
-    return keyboards.button(text, ACTION, *args)
-
-
-def _back_row(s: Scope) -> list[InlineKeyboardButton]:
-    return [_btn(s._("⬅ Back"), "back")]
-
-
-async def _clear_previous_question(update: Update, context: Context, draft: Draft) -> None:
-    """Take the buttons off the last question, so only the current one can be tapped."""
-    previous = draft.get("question_id")
-    chat = update.effective_chat
-    if not previous or chat is None:
-        return
-    draft["question_id"] = None
-    # the question may already be gone or bare; either way there is nothing left to tap
-    with contextlib.suppress(BadRequest):
-        await context.bot.edit_message_reply_markup(chat.id, previous, reply_markup=None)
-
-
-async def ask(
-    update: Update,
-    context: Context,
-    draft: Draft,
-    text: str,
-    rows: list[list[InlineKeyboardButton]],
-) -> None:
-    await _clear_previous_question(update, context, draft)
-    message = await answer(update, text, reply_markup=keyboards.keyboard(rows) if rows else None)
-    if message is not None and rows:
-        draft["question_id"] = message.message_id
-
-
-async def ask_company(update: Update, context: Context, s: Scope, draft: Draft) -> int:
-    rows = [_back_row(s)] if draft["editing"] else []
-    await ask(update, context, draft, s._("Which <b>company</b> was the interview with?"), rows)
-    return COMPANY
-
-
-async def ask_role(update: Update, context: Context, s: Scope, draft: Draft) -> int:
-    await ask(update, context, draft, s._("What is the <b>role</b>?"), [_back_row(s)])
-    return ROLE
-
-
-async def ask_when(update: Update, context: Context, s: Scope, draft: Draft) -> int:
-    _ = s._
-    text = _(
-        "<b>When</b> is or was the interview? Type it as you would say it, like "
-        "<i>yesterday 3pm</i>, <i>today 10:30</i>, <i>25.11 14:00</i> or "
-        "<i>next Tuesday at 9</i>."
-    )
-    if not s.user.timezone:
-        text += "\n\n" + _("(I read times in UTC until you set your time zone with /timezone.)")
-    rows = [
-        [_btn(_("Today"), "day", "today"), _btn(_("Yesterday"), "day", "yesterday")],
-        _back_row(s),
-    ]
-    await ask(update, context, draft, text, rows)
-    return WHEN
-
-
-async def ask_format(update: Update, context: Context, s: Scope, draft: Draft) -> int:
-    rows = [[_btn(s._(FORMAT_LABELS[f]), "fmt", f) for f in FORMATS], _back_row(s)]
-    await ask(update, context, draft, s._("How was it held?"), rows)
-    return FORMAT
-
-
-async def ask_person_name(update: Update, context: Context, s: Scope, draft: Draft) -> int:
-    _ = s._
-    draft["person"] = None
-    if draft["people"]:
-        text = _("What is the next interviewer's <b>name</b>?")
-        rows = [_back_row(s)]
-    else:
-        text = _(
-            "Who interviewed you? Send the first interviewer's <b>name</b>; "
-            "each of them will get their own thank-you."
-        )
-        rows = [[_btn(_("I don't have their names"), "nopeople")], _back_row(s)]
-    await ask(update, context, draft, text, rows)
-    return PERSON_NAME
-
-
-async def ask_person_title(update: Update, context: Context, s: Scope, draft: Draft) -> int:
-    _ = s._
-    name = (draft["person"] or {}).get("name", "")
-    rows = [[_btn(_("I don't know"), "notitle")], _back_row(s)]
-    await ask(
-        update,
-        context,
-        draft,
-        _("What is {name}'s <b>job title</b>?").format(name=escape(name)),
-        rows,
-    )
-    return PERSON_TITLE
-
-
-async def ask_person_contact(update: Update, context: Context, s: Scope, draft: Draft) -> int:
-    _ = s._
-    name = (draft["person"] or {}).get("name", "")
-    rows = [[_btn(_("Skip"), "nocontact")], _back_row(s)]
-    await ask(
-        update,
-        context,
-        draft,
-        _("An <b>email or phone number</b> for {name}? Optional.").format(name=escape(name)),
-        rows,
-    )
-    return PERSON_CONTACT
-
-
-async def ask_person_more(update: Update, context: Context, s: Scope, draft: Draft) -> int:
-    _ = s._
-    people = draft["people"]
-    lines = (
-        [
-            _("Interviewers so far:"),
-            *(
-                f"{index}. {escape(p['name'])}" + (f", {escape(p['title'])}" if p["title"] else "")
-                for index, p in enumerate(people, 1)
-            ),
-        ]
-        if people
-        else [_("No interviewers noted yet.")]
-    )
-    rows: list[list[InlineKeyboardButton]] = []
-    if len(people) < MAX_INTERVIEWERS:
-        rows.append([_btn(_("➕ Add another"), "addperson")])
-    if people:
-        rows.append(
-            [
-                _btn(_("✖ Remove {name}").format(name=p["name"][:20]), "rmperson", index)
-                for index, p in enumerate(people)
-            ][:3]
-        )
-    rows.append([_btn(_("✅ That's everyone"), "peopledone")])
-    rows.append(_back_row(s))
-    await ask(update, context, draft, "\n".join(lines), rows)
-    return PERSON_MORE
-
-
-async def ask_timeframe(update: Update, context: Context, s: Scope, draft: Draft) -> int:
-    _ = s._
-    rows = [
-        [_btn(_(TIMEFRAME_LABELS[t]), "tf", t) for t in TIMEFRAMES[:3]],
-        [_btn(_(TIMEFRAME_LABELS[t]), "tf", t) for t in TIMEFRAMES[3:]],
-        _back_row(s),
-    ]
-    await ask(update, context, draft, _("When did they say you would <b>hear back</b>?"), rows)
-    return TIMEFRAME
-
-
-async def ask_response_date(update: Update, context: Context, s: Scope, draft: Draft) -> int:
-    await ask(
-        update,
-        context,
-        draft,
-        s._("By which date did they say they would answer? (for example <i>15.12</i>)"),
-        [_back_row(s)],
-    )
-    return RESPONSE_DATE
-
-
-async def ask_feeling(update: Update, context: Context, s: Scope, draft: Draft) -> int:
-    _ = s._
-    rows = [[_btn(_(FEELING_LABELS[f]), "feel", f) for f in FEELINGS], _back_row(s)]
-    upcoming = draft["when"] and datetime.fromisoformat(draft["when"]) > s.runtime.clock.now()
-    text = _("How do you feel about your chances?") if upcoming else _("How do you feel it went?")
-    await ask(update, context, draft, text, rows)
-    return FEELING
-
-
-async def show_summary(update: Update, context: Context, s: Scope, draft: Draft) -> int:
-    _ = s._
-    draft["editing"] = True
-    heading = _("Here is the interview. Save it?")
-    rows = [
-        [_btn(_("✅ Save"), "save"), _btn(_("✏️ Edit"), "edit")],
-        [_btn(_("✖ Discard"), "discard")],
-    ]
-    await ask(update, context, draft, render_card(s.tr, view_of(draft), heading), rows)
-    return SUMMARY
-
-
-async def show_edit_menu(update: Update, context: Context, s: Scope, draft: Draft) -> int:
-    _ = s._
-    buttons = [_btn(_(label), "field", name) for name, label, _state in EDITABLE_FIELDS]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append([_btn(_("⬅ Back to the summary"), "summary")])
-    await ask(update, context, draft, _("What would you like to change?"), rows)
-    return EDIT_MENU
-
-
-ASKERS = {
-    COMPANY: ask_company,
-    ROLE: ask_role,
-    WHEN: ask_when,
-    FORMAT: ask_format,
-    PERSON_NAME: ask_person_name,
-    PERSON_TITLE: ask_person_title,
-    PERSON_CONTACT: ask_person_contact,
-    PERSON_MORE: ask_person_more,
-    TIMEFRAME: ask_timeframe,
-    RESPONSE_DATE: ask_response_date,
-    FEELING: ask_feeling,
-    SUMMARY: show_summary,
-    EDIT_MENU: show_edit_menu,
-}
-
-
-def next_after(state: int, draft: Draft) -> int:
-    """The question that follows an answered one; back to the summary when editing a field."""
-    if draft["editing"] and state in (COMPANY, ROLE, WHEN, FORMAT, FEELING, TIMEFRAME):
-        return SUMMARY
-    order = {
-        COMPANY: ROLE,
-        ROLE: WHEN,
-        WHEN: FORMAT,
-        FORMAT: PERSON_NAME,
-        PERSON_NAME: PERSON_TITLE,
-        PERSON_TITLE: PERSON_CONTACT,
-        PERSON_CONTACT: PERSON_MORE,
-        PERSON_MORE: SUMMARY if draft["editing"] else TIMEFRAME,
-        TIMEFRAME: FEELING,
-        RESPONSE_DATE: SUMMARY if draft["editing"] else FEELING,
-        FEELING: SUMMARY,
-    }
-    return order[state]
-
-
-def previous_of(state: int, draft: Draft) -> int:
-    """The question one step back."""
-    if draft["editing"] and state in (COMPANY, ROLE, WHEN, FORMAT, FEELING, TIMEFRAME, EDIT_MENU):
-        return SUMMARY
-    if state == PERSON_NAME:
-        return PERSON_MORE if draft["people"] else (SUMMARY if draft["editing"] else FORMAT)
-    if state == PERSON_MORE:
-        return SUMMARY if draft["editing"] else FORMAT
-    if state == TIMEFRAME:
-        return PERSON_MORE if draft["people"] else PERSON_NAME
-    order = {
-        ROLE: COMPANY,
-        WHEN: ROLE,
-        FORMAT: WHEN,
-        PERSON_TITLE: PERSON_NAME,
-        PERSON_CONTACT: PERSON_TITLE,
-        RESPONSE_DATE: TIMEFRAME,
-        FEELING: TIMEFRAME,
-        SUMMARY: FEELING,
-    }
-    return order.get(state, COMPANY)
-
-
-async def go(update: Update, context: Context, s: Scope, draft: Draft, state: int) -> int:
-    return await ASKERS[state](update, context, s, draft)
-
+from handlers.log_questions import (
+    ASKERS,
+    ask_company,
+    ask_format,
+    ask_person_contact,
+    ask_person_more,
+    ask_person_name,
+    ask_person_title,
+    ask_response_date,
+    ask_role,
+    ask_when,
+    clear_previous_question,
+    go,
+    next_after,
+    previous_of,
+    show_edit_menu,
+    show_summary,
+)
 
 # --- entry points ----------------------------------------------------------------------------
 
@@ -833,8 +512,8 @@ async def tapped(update: Update, context: Context, state: int) -> int:
         if action == "save":
             return await save(update, context, s, draft)
         if action == "discard":
-            await _clear_previous_question(update, context, draft)
-            _forget(context)
+            await clear_previous_question(update, context, draft)
+            forget(context)
             await answer(update, _("Discarded; nothing was saved."))
             return END
         if action == "edit":
@@ -901,7 +580,7 @@ async def save(update: Update, context: Context, s: Scope, draft: Draft) -> int:
         )
         if interview is None:
             await answer(update, _("That interview was deleted in the meantime; nothing saved."))
-            _forget(context)
+            forget(context)
             return END
     if interview is None:
         interview = Interview(
@@ -922,8 +601,8 @@ async def save(update: Update, context: Context, s: Scope, draft: Draft) -> int:
     _apply_people(interview, draft["people"])
     await s.session.flush()
     await replan_interview(s.session, s.user, interview, now)
-    await _clear_previous_question(update, context, draft)
-    _forget(context)
+    await clear_previous_question(update, context, draft)
+    forget(context)
     view = InterviewView.of(interview, now)
     await answer(
         update,
@@ -950,18 +629,13 @@ def _apply_people(interview: Interview, people: list[dict[str, Any]]) -> None:
     interview.interviewers = kept
 
 
-def _forget(context: Context) -> None:
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
-
-
 async def cancel(update: Update, context: Context) -> int:
     """Stops logging; nothing is saved."""
     async with scope(update, context) as s:
         draft = get_draft(context)
         if draft is not None:
-            await _clear_previous_question(update, context, draft)
-        _forget(context)
+            await clear_previous_question(update, context, draft)
+        forget(context)
         await answer(update, s._("Stopped. I did not save that interview."))
     return END
 
@@ -969,7 +643,7 @@ async def cancel(update: Update, context: Context) -> int:
 async def timed_out(update: Update, context: Context) -> None:
     """Tells the user, after a long silence, that the draft was set aside."""
     draft = get_draft(context)
-    _forget(context)
+    forget(context)
     runtime = runtime_of(context)
     user = update.effective_user if isinstance(update, Update) else None
     chat = update.effective_chat if isinstance(update, Update) else None

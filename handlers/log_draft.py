@@ -1,0 +1,117 @@
+"""The draft of an interview being logged: the conversation's states and its stored answers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from telegram.ext import ConversationHandler
+
+from bot.db.models import Interview
+from bot.i18n import N_
+from bot.runtime import Scope
+from handlers.cards import InterviewView, PersonView
+from handlers.common import Context
+
+(
+    COMPANY,
+    ROLE,
+    WHEN,
+    FORMAT,
+    PERSON_NAME,
+    PERSON_TITLE,
+    PERSON_CONTACT,
+    PERSON_MORE,
+    TIMEFRAME,
+    RESPONSE_DATE,
+    FEELING,
+    SUMMARY,
+    EDIT_MENU,
+) = range(1, 14)
+
+DRAFT = "draft"
+ACTION = "lg"
+END = ConversationHandler.END
+
+EDITABLE_FIELDS: tuple[tuple[str, str, int], ...] = (
+    ("company", N_("Company"), COMPANY),
+    ("role", N_("Role"), ROLE),
+    ("when", N_("Date and time"), WHEN),
+    ("format", N_("Format"), FORMAT),
+    ("people", N_("Interviewers"), PERSON_MORE),
+    ("timeframe", N_("Answer expected"), TIMEFRAME),
+    ("feeling", N_("How it went"), FEELING),
+)
+
+Draft = dict[str, Any]
+
+
+def new_draft(club_id: int | None = None) -> Draft:
+    return {
+        "company": None,
+        "role": None,
+        "when": None,
+        "time_known": True,
+        "format": None,
+        "people": [],
+        "person": None,
+        "timeframe": None,
+        "response_by": None,
+        "feeling": None,
+        "club_id": club_id,
+        "interview_id": None,
+        "editing": False,
+        "question_id": None,
+    }
+
+
+def draft_of(interview: Interview) -> Draft:
+    draft = new_draft(interview.club_id)
+    draft.update(
+        company=interview.company,
+        role=interview.role,
+        when=interview.scheduled_at.isoformat(),
+        time_known=interview.time_known,
+        format=interview.format,
+        people=[
+            {"id": p.id, "name": p.name, "title": p.title, "contact": p.contact}
+            for p in interview.interviewers
+        ],
+        timeframe=interview.response_timeframe,
+        response_by=interview.response_by.isoformat() if interview.response_by else None,
+        feeling=interview.feeling,
+        interview_id=interview.id,
+        editing=True,
+    )
+    return draft
+
+
+def get_draft(context: Context) -> Draft | None:
+    if context.user_data is None:
+        return None
+    draft = context.user_data.get(DRAFT)
+    return draft if isinstance(draft, dict) else None
+
+
+def view_of(draft: Draft) -> InterviewView:
+    return InterviewView(
+        company=draft["company"] or "",
+        role=draft["role"] or "",
+        scheduled_at=datetime.fromisoformat(draft["when"]) if draft["when"] else None,
+        time_known=bool(draft["time_known"]),
+        format=draft["format"],
+        interviewers=[PersonView(p["name"], p["title"], p["contact"]) for p in draft["people"]],
+        timeframe=draft["timeframe"],
+        response_by=date.fromisoformat(draft["response_by"]) if draft["response_by"] else None,
+        feeling=draft["feeling"],
+    )
+
+
+def interview_day(s: Scope, draft: Draft) -> date:
+    moment = datetime.fromisoformat(draft["when"]) if draft["when"] else s.runtime.clock.now()
+    return s.tr.local(moment).date()
+
+
+def forget(context: Context) -> None:
+    if context.user_data is not None:
+        context.user_data.pop(DRAFT, None)
