@@ -1,0 +1,155 @@
+"""On PostgreSQL: migrations, a conversation, and two replicas sending each nudge exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.clock import MovableClock
+from bot.config import Settings
+from bot.db.engine import make_engine, make_sessionmaker
+from bot.db.models import Interview, Interviewer, User
+from bot.fakeapi.running import RunningBot
+from bot.nudges.dispatcher import Dispatcher
+from bot.nudges.planner import replan_interview
+from bot.runtime import Runtime
+from tests.flows import say
+
+
+def _pg_bin() -> Path | None:
+    found = shutil.which("initdb")
+    if found:
+        return Path(found).parent
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    return versions[-1].parent if versions else None
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster on a free local port, removed afterwards."""
+    binaries = _pg_bin()
+    if binaries is None:
+        pytest.skip("PostgreSQL's server binaries are not installed")
+    folder = Path(tempfile.mkdtemp(prefix="afterview-pg-"))
+    data = folder / "data"
+    port = _free_port()
+    # initdb refuses to run as root: run the server as the postgres user when we are root
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(folder, user="postgres")
+        folder.chmod(0o700)
+        prefix = ["runuser", "-u", "postgres", "--"]
+    run = lambda *args: subprocess.run(  # noqa: E731
+        [*prefix, *args], check=True, capture_output=True, timeout=120
+    )
+    run(str(binaries / "initdb"), "-D", str(data), "--auth=trust", "-U", "postgres", "-E", "UTF8")
+    run(
+        str(binaries / "pg_ctl"),
+        "-D",
+        str(data),
+        "-w",
+        "-l",
+        str(folder / "log"),
+        "-o",
+        f"-p {port} -c listen_addresses=127.0.0.1 -k {folder} -c fsync=off",
+        "start",
+    )
+    try:
+        yield f"postgresql+asyncpg://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(
+            [*prefix, str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+            check=False,
+            capture_output=True,
+            timeout=60,
+        )
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+async def pg_bot(postgres_url: str, tmp_path: Path) -> AsyncIterator[RunningBot]:
+    engine = make_engine(postgres_url)
+    async with engine.begin() as connection:
+        await connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+        await connection.exec_driver_sql("CREATE SCHEMA public")
+    await engine.dispose()
+    running = RunningBot(tmp_path / "unused.db", database_url=postgres_url)
+    await running.start()
+    try:
+        yield running
+        await running.fake.settle()
+        running.fake.assert_no_refusals()
+    finally:
+        await running.close()
+
+
+async def test_migrations_and_a_conversation_on_postgres(pg_bot: RunningBot) -> None:
+    ana = pg_bot.fake.add_user("Ana")
+    assert "Which time zone are you in?" in await say(pg_bot, ana, "/start")
+    assert "Europe/Berlin" in await say(pg_bot, ana, "Berlin")
+    await pg_bot.restart()
+    assert "Europe/Berlin" in await say(pg_bot, ana, "/help")
+
+
+async def test_two_replicas_send_each_nudge_exactly_once(pg_bot: RunningBot) -> None:
+    people = [pg_bot.fake.add_user(f"Member {n}") for n in range(60)]
+    now = pg_bot.clock.now()
+    async with pg_bot.runtime.session() as session, session.begin():
+        for person in people:
+            person.started = True
+            user = User(
+                id=person.id,
+                first_name=person.first_name,
+                timezone="UTC",
+                nudge_hour=0,
+                quiet_hour=24,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(user)
+            interview = Interview(
+                user_id=person.id,
+                company="Replica Ltd",
+                role="Tester",
+                scheduled_at=now - timedelta(days=3),
+                format="video",
+                response_timeframe="month",
+                created_at=now,
+                updated_at=now,
+                interviewers=[Interviewer(name="Pat", title="Lead")],
+            )
+            session.add(interview)
+            await session.flush()
+            await replan_interview(session, user, interview, now)
+
+    # a second replica: its own engine and dispatcher, the same database and Bot API
+    assert pg_bot.application is not None
+    settings: Settings = pg_bot.runtime.settings
+    other = Runtime(settings=settings, clock=MovableClock(now))
+    other.engine = make_engine(settings.database_url)
+    other.sessionmaker = make_sessionmaker(other.engine)
+    replica = Dispatcher(other, pg_bot.application.bot)
+    try:
+        sent = await asyncio.gather(pg_bot.runtime.extras["dispatcher"].sweep(), replica.sweep())
+    finally:
+        await other.engine.dispose()
+    await pg_bot.fake.settle()
+    assert sum(sent) == 60
+    for person in people:
+        nudges = [m for m in person.messages if "Replica Ltd" in m.plain]
+        assert len(nudges) == 1, f"{person!r} got {len(nudges)} nudges"
