@@ -37,6 +37,7 @@ PRIVATE_COMMANDS: tuple[tuple[str, str], ...] = (
     ("interviews", N_("Your interviews")),
     ("tasks", N_("What to do now")),
     ("applied", N_("Log a job application")),
+    ("reminders", N_("When reminders arrive")),
     ("pause", N_("Pause reminders")),
     ("resume", N_("Resume reminders")),
     ("language", N_("Change the language")),
@@ -174,6 +175,7 @@ def build_application(
     from handlers.interviews import interview_handlers
     from handlers.log import log_conversation, log_handlers
     from handlers.membership import membership_handlers
+    from handlers.reminders import reminder_handlers
     from handlers.settings import cancel_handler, settings_conversation, settings_handlers
     from handlers.start import help_handlers
     from handlers.tasks import task_handlers
@@ -190,6 +192,7 @@ def build_application(
     application.add_handlers(interview_handlers())
     application.add_handlers(task_handlers())
     application.add_handlers(application_handlers())
+    application.add_handlers(reminder_handlers())
     application.add_handlers(settings_handlers())
     application.add_handlers(help_handlers())
     application.add_handler(cancel_handler())

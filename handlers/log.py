@@ -432,10 +432,14 @@ def _not_text(state: int) -> Any:
 
 
 def _command_inside(state: int) -> Any:
+    """A command, or a button of another message, while a question is open: say so, ask again."""
+
     async def handle(update: Update, context: Context) -> int:
         draft, _state = await _current(update, context, state)
         if draft is None:
             return END
+        if update.callback_query is not None:
+            await update.callback_query.answer()
         async with scope(update, context) as s:
             await answer(
                 update,
@@ -685,6 +689,11 @@ def log_conversation(timeout: timedelta | None) -> ConversationHandler[Context]:
         handlers.append(MessageHandler(other, _not_text(state)))
         handlers.append(
             MessageHandler(filters.COMMAND & ~filters.Regex(r"^/cancel\b"), _command_inside(state))
+        )
+        handlers.append(
+            CallbackQueryHandler(
+                _command_inside(state), pattern=r"^(log:start|iv:(edit|addperson):)"
+            )
         )
         states[state] = handlers
     states[ConversationHandler.TIMEOUT] = [TypeHandler(Update, timed_out)]

@@ -43,6 +43,7 @@ def help_text(scope_: Scope, private: bool) -> str:
         _("/interviews — your interviews and their cards"),
         _("/tasks — what to do now and next"),
         _("/applied Company — Role — log a job application"),
+        _("/reminders — when reminders arrive and how often"),
         _("/pause and /resume — stop and restart reminders"),
         _("/language — the language I speak to you in"),
         _("/timezone — your time zone, for every time I show or plan"),

@@ -391,3 +391,12 @@ async def test_editing_from_the_card_and_outcomes_replan_the_tasks(bot: RunningB
     assert states[("thank_references", None)] == "pending"
     assert states[("thank_you", interview.interviewers[0].id)] == "pending"
     assert states[("keep_applying", None)] == "cancelled"
+
+
+async def test_the_log_button_mid_conversation_brings_back_the_question(bot: RunningBot) -> None:
+    ana = await berliner(bot)
+    await say(bot, ana, "/log")
+    await say(bot, ana, "Vandelay")
+    shown = await press(bot, ana, "📝 Log an interview")
+    assert "We are in the middle of logging an interview" in shown
+    assert "What is the role?" in shown

@@ -233,3 +233,27 @@ async def test_pause_resume_and_applications_counted(bot: RunningBot) -> None:
     bot.clock.set(at("2026-11-26T08:00:00"))
     assert await bot.sweep() == 1
     assert "You logged 1 application since the last reminder." in ana.last_message.plain
+
+
+async def test_reminder_settings_move_the_nudges(bot: RunningBot) -> None:
+    ana = bot.fake.add_user("Ana")
+    await log_monday_interview(bot, ana)
+    shown = await say(bot, ana, "/reminders")
+    assert "I send them from 9:00\u202fAM and never after 9:00\u202fPM, your time" in shown
+    assert "every 3 days" in shown
+    shown = await press(bot, ana, "7:00\u202fAM")
+    assert "from 7:00\u202fAM" in shown
+    await press(bot, ana, "2 days")
+    user = await stored_user(bot, ana.id)
+    assert (user.nudge_hour, user.keep_applying_days) == (7, 2)
+    tasks = await tasks_by_kind(bot, ana.id)
+    # Tuesday 07:00 in Berlin now, not 09:00
+    assert tasks["thank_you"].next_nudge_at == at("2026-11-24T06:00:00")
+    bot.clock.set(at("2026-11-24T06:00:00"))
+    assert await bot.sweep() == 1
+    await press(
+        bot,
+        ana,
+        "⏸ Pause",
+    )
+    assert (await stored_user(bot, ana.id)).paused is True

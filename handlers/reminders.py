@@ -1,0 +1,150 @@
+"""/reminders: when nudges may arrive, how often to be told to keep applying, pause and resume."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from babel.dates import format_time
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot import keyboards
+from bot.db.models import Interview
+from bot.nudges.planner import replan_interview
+from bot.runtime import Scope, scope
+from handlers.common import Context, answer, is_private, send_to_private_chat
+
+ACTION = "rm"
+NUDGE_HOURS = (7, 8, 9, 10, 12)
+QUIET_HOURS = (19, 20, 21, 22)
+EVERY_DAYS = (2, 3, 5, 7)
+
+
+def _clock(s: Scope, hour: int) -> str:
+    return format_time(time(hour, 0), "short", locale=s.tr.locale)
+
+
+def _text(s: Scope) -> str:
+    _ = s._
+    user = s.user
+    lines = [
+        _("<b>Reminders</b>"),
+        _("I send them from {start} and never after {end}, your time, at most {cap} a day.").format(
+            start=_clock(s, user.nudge_hour),
+            end=_clock(s, user.quiet_hour),
+            cap=user.daily_nudge_cap,
+        ),
+        s.tr.ngettext(
+            "While you wait for an answer, I remind you to keep applying every day.",
+            "While you wait for an answer, I remind you to keep applying every {count} days.",
+            user.keep_applying_days,
+        ).format(count=user.keep_applying_days),
+    ]
+    if user.paused:
+        lines.append(_("They are paused right now."))
+    return "\n".join(lines)
+
+
+def _markup(s: Scope) -> InlineKeyboardMarkup:
+    _ = s._
+    user = s.user
+
+    def mark(selected: bool, label: str) -> str:
+        return f"✓ {label}" if selected else label
+
+    rows: list[list[InlineKeyboardButton]] = [
+        [keyboards.button(_("From:"), ACTION, "noop")]
+        + [
+            keyboards.button(mark(h == user.nudge_hour, _clock(s, h)), ACTION, "hour", h)
+            for h in NUDGE_HOURS
+        ],
+        [keyboards.button(_("Until:"), ACTION, "noop")]
+        + [
+            keyboards.button(mark(h == user.quiet_hour, _clock(s, h)), ACTION, "quiet", h)
+            for h in QUIET_HOURS
+        ],
+        [keyboards.button(_("Keep applying:"), ACTION, "noop")]
+        + [
+            keyboards.button(
+                mark(
+                    d == user.keep_applying_days,
+                    s.tr.ngettext("{count} day", "{count} days", d).format(count=d),
+                ),
+                ACTION,
+                "every",
+                d,
+            )
+            for d in EVERY_DAYS
+        ],
+        [
+            keyboards.button(
+                _("▶ Resume") if user.paused else _("⏸ Pause"),
+                ACTION,
+                "resume" if user.paused else "pause",
+            )
+        ],
+    ]
+    return keyboards.keyboard(rows)
+
+
+async def reminders_command(update: Update, context: Context) -> None:
+    """Shows the reminder settings with buttons to change them."""
+    async with scope(update, context) as s:
+        if not is_private(update):
+            await send_to_private_chat(update, context, s, "reminders")
+            return
+        await answer(update, _text(s), reply_markup=_markup(s))
+
+
+async def reminders_tapped(update: Update, context: Context) -> None:
+    """Changes one setting, re-plans the open tasks, and shows the new settings."""
+    query = update.callback_query
+    assert query is not None
+    parts = keyboards.decode(query.data)
+    action = parts[1] if len(parts) > 1 else ""
+    value = keyboards.int_arg(parts, 2)
+    async with scope(update, context) as s:
+        user = s.user
+        before = (user.nudge_hour, user.quiet_hour, user.keep_applying_days, user.paused)
+        if action == "hour" and value in NUDGE_HOURS:
+            user.nudge_hour = value
+        elif action == "quiet" and value in QUIET_HOURS:
+            user.quiet_hour = value
+        elif action == "every" and value in EVERY_DAYS:
+            user.keep_applying_days = value
+        elif action in ("pause", "resume"):
+            user.paused = action == "pause"
+        elif action != "noop":
+            await query.answer(s._("That choice is no longer offered."))
+            return
+        after = (user.nudge_hour, user.quiet_hour, user.keep_applying_days, user.paused)
+        if after == before:
+            await query.answer()
+            return
+        now = s.runtime.clock.now()
+        user.updated_at = now
+        interviews = (
+            await s.session.scalars(
+                select(Interview)
+                .where(Interview.user_id == user.id)
+                .options(selectinload(Interview.interviewers))
+            )
+        ).all()
+        for interview in interviews:
+            await replan_interview(s.session, user, interview, now)
+        await query.answer(s._("Saved."))
+        try:
+            await query.edit_message_text(_text(s), reply_markup=_markup(s))
+        except BadRequest as exc:
+            if "not modified" not in str(exc):
+                raise
+
+
+def reminder_handlers() -> list[BaseHandler[Update, Context, object]]:
+    return [
+        CommandHandler("reminders", reminders_command),
+        CallbackQueryHandler(reminders_tapped, pattern=keyboards.pattern(ACTION)),
+    ]
