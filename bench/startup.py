@@ -15,6 +15,13 @@ NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
 
 def _rss_mib() -> float:
+    """Resident memory now (Linux), else the peak so far."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     # ru_maxrss is in KiB on Linux
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -49,4 +56,4 @@ async def run_startup(pending: int) -> None:
     print(f"  seeding (not the bot)  {seeded:.1f} s")
     print(f"  start-up               {startup:.2f} s")
     print(f"  first sweep            {sweep * 1000:.0f} ms, {sent} sent (none due)")
-    print(f"  peak memory            {after:.0f} MiB (was {before:.0f} MiB before start-up)")
+    print(f"  memory after a sweep   {after:.0f} MiB (was {before:.0f} MiB before start-up)")

@@ -146,8 +146,23 @@ async def test_nudges_wait_for_the_waking_window_and_respect_pause_of_quiet_hour
 async def test_a_blocked_user_is_not_retried_until_they_come_back(bot: RunningBot) -> None:
     ana = bot.fake.add_user("Ana")
     await log_monday_interview(bot, ana)
+    # blocking sends the bot a my_chat_member update: no nudge is even tried afterwards
     ana.block()
     await bot.fake.settle()
+    assert (await stored_user(bot, ana.id)).reachable is False
+    bot.clock.set(at("2026-11-24T08:00:00"))
+    assert await bot.sweep() == 0
+    assert not bot.fake.refusals
+    ana.unblock()
+    await bot.fake.settle()
+    assert await bot.sweep() == 1
+
+
+async def test_a_403_marks_the_user_unreachable_until_they_write(bot: RunningBot) -> None:
+    ana = bot.fake.add_user("Ana")
+    await log_monday_interview(bot, ana)
+    # blocked without the bot hearing of it (say, an update lost while it was down)
+    ana.blocked = True
     bot.clock.set(at("2026-11-24T08:00:00"))
     assert await bot.sweep() == 0
     refused = [r for r in bot.fake.refusals if r.method == "sendMessage"]
@@ -158,7 +173,7 @@ async def test_a_blocked_user_is_not_retried_until_they_come_back(bot: RunningBo
     assert len([r for r in bot.fake.refusals if r.method == "sendMessage"]) == 1
     bot.fake.refusals.clear()
 
-    ana.unblock()
+    ana.blocked = False
     await say(bot, ana, "/tasks")
     assert (await stored_user(bot, ana.id)).reachable is True
     assert await bot.sweep() == 1
