@@ -34,6 +34,8 @@ class InterviewView:
     response_by: date | None = None
     feeling: str | None = None
     status: str | None = None
+    # set when the card should say how far away an upcoming interview is
+    now: datetime | None = None
 
     @classmethod
     def of(cls, interview: Interview, now: datetime) -> InterviewView:
@@ -51,6 +53,7 @@ class InterviewView:
             response_by=interview.response_by,
             feeling=interview.feeling,
             status=status,
+            now=now,
         )
 
 
@@ -82,9 +85,12 @@ def render_card(tr: Translator, view: InterviewView, heading: str | None = None)
         )
     )
     if view.scheduled_at is not None:
-        lines.append(
-            _("When: {when}").format(when=when_text(tr, view.scheduled_at, view.time_known))
-        )
+        when = when_text(tr, view.scheduled_at, view.time_known)
+        if view.now is not None and view.scheduled_at > view.now:
+            when = _("{when} ({relative})").format(
+                when=when, relative=tr.relative(view.scheduled_at - view.now)
+            )
+        lines.append(_("When: {when}").format(when=when))
     if view.format:
         lines.append(_("Format: {format}").format(format=_(FORMAT_LABELS[view.format])))
     if view.interviewers:
