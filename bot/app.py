@@ -40,6 +40,8 @@ PRIVATE_COMMANDS: tuple[tuple[str, str], ...] = (
     ("reminders", N_("When reminders arrive")),
     ("pause", N_("Pause reminders")),
     ("resume", N_("Resume reminders")),
+    ("export", N_("Download all your data")),
+    ("delete", N_("Delete all your data")),
     ("language", N_("Change the language")),
     ("timezone", N_("Set your time zone")),
     ("help", N_("What I can do")),
@@ -171,6 +173,7 @@ def build_application(
     # a user has one interview draft at a time, whichever message its buttons sit on.
     warnings.filterwarnings("ignore", message=r"If 'per_message=False'", category=PTBUserWarning)
     from handlers.applications import application_handlers
+    from handlers.data import data_handlers
     from handlers.fallback import fallback_handlers
     from handlers.interviews import interview_handlers
     from handlers.log import log_conversation, log_handlers
@@ -193,6 +196,7 @@ def build_application(
     application.add_handlers(task_handlers())
     application.add_handlers(application_handlers())
     application.add_handlers(reminder_handlers())
+    application.add_handlers(data_handlers())
     application.add_handlers(settings_handlers())
     application.add_handlers(help_handlers())
     application.add_handler(cancel_handler())

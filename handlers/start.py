@@ -45,6 +45,7 @@ def help_text(scope_: Scope, private: bool) -> str:
         _("/applied Company — Role — log a job application"),
         _("/reminders — when reminders arrive and how often"),
         _("/pause and /resume — stop and restart reminders"),
+        _("/export and /delete — a copy of all your data, or none of it kept"),
         _("/language — the language I speak to you in"),
         _("/timezone — your time zone, for every time I show or plan"),
         _("/cancel — stop what we are in the middle of"),

@@ -1,0 +1,120 @@
+"""/export and /delete: the user's own data, all of it, out or gone."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import delete
+from telegram import InputFile, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot import keyboards
+from bot.db.models import ConversationRecord, UserDataRecord
+from bot.domain import plan
+from bot.export import collect, to_calendar, to_json, to_vcards
+from bot.runtime import Scope, scope
+from handlers.common import Context, answer, is_private, send_to_private_chat
+
+ACTION = "del"
+
+
+def _titles(s: Scope) -> dict[str, str]:
+    _ = s._
+    return {
+        "interview": _("Interview: {company} — {role}"),
+        plan.THANK_YOU: _("Thank-you due: {company}"),
+        plan.CHECK_IN: _("Check in with {company}"),
+        plan.REFERENCES: _("Tell your references about {company}"),
+        plan.BEFORE_YOU_LEAVE: _("Interview at {company}: ask about next steps"),
+        plan.COURTESY: _("Courteous note to {company}"),
+        plan.THANK_REFERENCES: _("Thank your references ({company})"),
+    }
+
+
+async def export_command(update: Update, context: Context) -> None:
+    """Sends everything the bot keeps about the user: JSON, a calendar, contact cards."""
+    async with scope(update, context) as s:
+        if not is_private(update):
+            await send_to_private_chat(update, context, s, "export")
+            return
+        record = await collect(s.session, s.user)
+        chat_id = s.user.id
+        bot = context.bot
+        await bot.send_document(
+            chat_id,
+            InputFile(to_json(record), filename="afterview.json"),
+            caption=s._("Everything I keep about you, machine-readable (times in UTC)."),
+        )
+        if record["interviews"]:
+            await bot.send_document(
+                chat_id,
+                InputFile(to_calendar(record, _titles(s)), filename="afterview.ics"),
+                caption=s._("Your interviews and open deadlines, for any calendar app."),
+            )
+        if any(i["interviewers"] for i in record["interviews"]):
+            await bot.send_document(
+                chat_id,
+                InputFile(to_vcards(record), filename="interviewers.vcf"),
+                caption=s._("Your interviewers as contact cards."),
+            )
+
+
+async def delete_command(update: Update, context: Context) -> None:
+    """Asks for confirmation before deleting everything."""
+    async with scope(update, context) as s:
+        if not is_private(update):
+            await send_to_private_chat(update, context, s, "delete")
+            return
+        markup = keyboards.keyboard(
+            [
+                [
+                    keyboards.button(s._("Yes, delete everything"), ACTION, "yes"),
+                    keyboards.button(s._("No, keep it"), ACTION, "no"),
+                ]
+            ]
+        )
+        await answer(
+            update,
+            s._(
+                "This deletes every interview, interviewer, task, application and setting I "
+                "keep about you, for good. Send /export first if you want a copy. Delete?"
+            ),
+            reply_markup=markup,
+        )
+
+
+async def delete_tapped(update: Update, context: Context) -> None:
+    """Deletes the user's data on 'yes'; keeps it on 'no'."""
+    query = update.callback_query
+    assert query is not None
+    parts = keyboards.decode(query.data)
+    async with scope(update, context) as s:
+        if parts[1:] != ["yes"]:
+            await query.answer()
+            await query.edit_message_text(s._("Nothing was deleted."))
+            return
+        user_id = s.user.id
+        private_key = json.dumps([user_id, user_id])
+        await s.session.execute(
+            delete(ConversationRecord).where(ConversationRecord.key == private_key)
+        )
+        await s.session.execute(delete(UserDataRecord).where(UserDataRecord.user_id == user_id))
+        # every row of the user's goes with it: the foreign keys cascade
+        await s.session.delete(s.user)
+        if context.user_data is not None:
+            context.user_data.clear()
+        await query.answer()
+        await query.edit_message_text(
+            s._(
+                "Done: everything I kept about you is deleted. Send /start if you ever want to "
+                "begin again."
+            )
+        )
+
+
+def data_handlers() -> list[BaseHandler[Update, Context, object]]:
+    return [
+        CommandHandler("export", export_command),
+        CommandHandler("delete", delete_command),
+        CallbackQueryHandler(delete_tapped, pattern=keyboards.pattern(ACTION)),
+    ]
