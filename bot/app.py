@@ -23,6 +23,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.migrate import upgrade_to_head
+from bot.db.models import User
 from bot.i18n import N_, SUPPORTED_LANGUAGES, Translator
 from bot.nudges.dispatcher import Dispatcher
 from bot.persistence import DatabasePersistence
@@ -133,9 +134,12 @@ async def on_error(update: object, context: Any) -> None:
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     runtime = runtime_of(context)
-    tr = runtime.translator_for(
-        None, update.effective_user.language_code if update.effective_user else None
-    )
+    tg_user = update.effective_user
+    user = None
+    if tg_user is not None and runtime.sessionmaker is not None:
+        async with runtime.session() as session:
+            user = await session.get(User, tg_user.id)
+    tr = runtime.translator_for(user, tg_user.language_code if tg_user else None)
     try:
         await context.bot.send_message(
             update.effective_chat.id,

@@ -6,6 +6,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.runtime import Scope
@@ -29,6 +30,17 @@ async def answer(update: Update, text: str, reply_markup: Any = None) -> Message
     if is_private(update):
         return await message.reply_text(text, reply_markup=reply_markup, do_quote=False)
     return await message.reply_text(text, reply_markup=reply_markup)
+
+
+async def edit_in_place(update: Update, text: str, reply_markup: Any = None) -> None:
+    """Edit the message a button sits on; a double tap that changes nothing is not an error."""
+    query = update.callback_query
+    assert query is not None
+    try:
+        await query.edit_message_text(text, reply_markup=reply_markup)
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise
 
 
 def deep_link(context: Context, payload: str) -> str:

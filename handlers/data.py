@@ -13,7 +13,7 @@ from bot.db.models import ConversationRecord, UserDataRecord
 from bot.domain import plan
 from bot.export import collect, to_calendar, to_json, to_vcards
 from bot.runtime import Scope, scope
-from handlers.common import Context, answer, is_private, send_to_private_chat
+from handlers.common import Context, answer, edit_in_place, is_private, send_to_private_chat
 
 ACTION = "del"
 
@@ -91,7 +91,7 @@ async def delete_tapped(update: Update, context: Context) -> None:
     async with scope(update, context) as s:
         if parts[1:] != ["yes"]:
             await query.answer()
-            await query.edit_message_text(s._("Nothing was deleted."))
+            await edit_in_place(update, s._("Nothing was deleted."))
             return
         user_id = s.user.id
         private_key = json.dumps([user_id, user_id])
@@ -104,11 +104,12 @@ async def delete_tapped(update: Update, context: Context) -> None:
         if context.user_data is not None:
             context.user_data.clear()
         await query.answer()
-        await query.edit_message_text(
+        await edit_in_place(
+            update,
             s._(
                 "Done: everything I kept about you is deleted. Send /start if you ever want to "
                 "begin again."
-            )
+            ),
         )
 
 

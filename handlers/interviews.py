@@ -8,16 +8,16 @@ from babel.dates import format_date
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot import keyboards
 from bot.db.models import Interview
 from bot.domain.interviews import OUTCOMES
+from bot.nudges.planner import replan_keep_applying
 from bot.runtime import Scope, scope
 from bot.texts import OUTCOME_LABELS
 from handlers.cards import InterviewView, render_card
-from handlers.common import Context, answer, send_to_private_chat
+from handlers.common import Context, answer, edit_in_place, send_to_private_chat
 
 PAGE_SIZE = 6
 ACTION = "iv"
@@ -103,16 +103,6 @@ async def _owned(s: Scope, interview_id: int | None) -> Interview | None:
     )
 
 
-async def _edit(update: Update, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    query = update.callback_query
-    assert query is not None
-    try:
-        await query.edit_message_text(text, reply_markup=markup)
-    except BadRequest as exc:
-        if "not modified" not in str(exc):
-            raise
-
-
 async def tapped(update: Update, context: Context) -> None:
     """Opens a card, turns a page, records an outcome or deletes, for the owner only."""
     query = update.callback_query
@@ -126,7 +116,7 @@ async def tapped(update: Update, context: Context) -> None:
         if action == "page":
             await query.answer()
             text, markup = await _list_page(s, number or 0)
-            await _edit(update, text, markup)
+            await edit_in_place(update, text, markup)
             return
         interview = await _owned(s, number)
         if interview is None:
@@ -134,7 +124,7 @@ async def tapped(update: Update, context: Context) -> None:
             return
         if action == "open":
             await query.answer()
-            await _edit(
+            await edit_in_place(
                 update,
                 render_card(s.tr, InterviewView.of(interview, now)),
                 card_keyboard(s, interview),
@@ -151,7 +141,7 @@ async def tapped(update: Update, context: Context) -> None:
                     ]
                 ]
             )
-            await _edit(
+            await edit_in_place(
                 update,
                 _(
                     "Delete the interview at <b>{company}</b> and all its reminders? "
@@ -162,8 +152,11 @@ async def tapped(update: Update, context: Context) -> None:
         elif action == "confirmdelete":
             company = interview.company
             await s.session.delete(interview)
+            await s.session.flush()
+            # the keep-applying reminder stops when nothing is left waiting for an answer
+            await replan_keep_applying(s.session, s.user, now)
             await query.answer(_("Deleted."))
-            await _edit(
+            await edit_in_place(
                 update,
                 _("The interview at <b>{company}</b> is deleted.").format(company=escape(company)),
                 keyboards.keyboard([[keyboards.button(_("⬅ All interviews"), ACTION, "page", 0)]]),
@@ -177,7 +170,7 @@ async def tapped(update: Update, context: Context) -> None:
             ]
             rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
             rows.append([keyboards.button(_("⬅ Back"), ACTION, "open", interview.id)])
-            await _edit(
+            await edit_in_place(
                 update,
                 _("What happened with <b>{company}</b>?").format(company=escape(interview.company)),
                 keyboards.keyboard(rows),
@@ -195,7 +188,7 @@ async def tapped(update: Update, context: Context) -> None:
             await s.session.flush()
             await replan_interview(s.session, s.user, interview, now)
             await query.answer(_("Saved."))
-            await _edit(
+            await edit_in_place(
                 update,
                 render_card(s.tr, InterviewView.of(interview, now)),
                 card_keyboard(s, interview),

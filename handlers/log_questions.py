@@ -164,13 +164,12 @@ async def ask_person_more(update: Update, context: Context, s: Scope, draft: Dra
     rows: list[list[InlineKeyboardButton]] = []
     if len(people) < MAX_INTERVIEWERS:
         rows.append([_btn(_("➕ Add another"), "addperson")])
-    if people:
-        rows.append(
-            [
-                _btn(_("✖ Remove {name}").format(name=p["name"][:20]), "rmperson", index)
-                for index, p in enumerate(people)
-            ][:3]
-        )
+    removals = [
+        _btn(_("✖ Remove {name}").format(name=p["name"][:20]), "rmperson", index)
+        for index, p in enumerate(people)
+    ]
+    # two to a row, so every interviewer (up to the maximum) can be taken off the list
+    rows += [removals[i : i + 2] for i in range(0, len(removals), 2)]
     rows.append([_btn(_("✅ That's everyone"), "peopledone")])
     rows.append(_back_row(s))
     await ask(update, context, draft, "\n".join(lines), rows)

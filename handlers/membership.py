@@ -11,7 +11,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.runtime import scope
+from bot.db.models import User
+from bot.runtime import runtime_of, scope
 from handlers.common import Context, answer
 
 
@@ -20,10 +21,15 @@ async def private_membership(update: Update, context: Context) -> None:
     change = update.my_chat_member
     if change is None or change.chat.type != "private":
         return
-    async with scope(update, context) as s:
+    runtime = runtime_of(context)
+    async with runtime.session() as session, session.begin():
+        # only an existing row: someone who deleted their data and then blocks stays deleted
+        user = await session.get(User, change.chat.id)
+        if user is None:
+            return
         blocked = change.new_chat_member.status in (ChatMember.BANNED, ChatMember.LEFT)
-        s.user.reachable = not blocked
-        s.user.updated_at = s.runtime.clock.now()
+        user.reachable = not blocked
+        user.updated_at = runtime.clock.now()
 
 
 async def edited_message(update: Update, context: Context) -> None:

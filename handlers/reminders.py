@@ -8,14 +8,13 @@ from babel.dates import format_time
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import keyboards
 from bot.db.models import Interview
 from bot.nudges.planner import replan_interview
 from bot.runtime import Scope, scope
-from handlers.common import Context, answer, is_private, send_to_private_chat
+from handlers.common import Context, answer, edit_in_place, is_private, send_to_private_chat
 
 ACTION = "rm"
 NUDGE_HOURS = (7, 8, 9, 10, 12)
@@ -136,11 +135,7 @@ async def reminders_tapped(update: Update, context: Context) -> None:
         for interview in interviews:
             await replan_interview(s.session, user, interview, now)
         await query.answer(s._("Saved."))
-        try:
-            await query.edit_message_text(_text(s), reply_markup=_markup(s))
-        except BadRequest as exc:
-            if "not modified" not in str(exc):
-                raise
+        await edit_in_place(update, _text(s), _markup(s))
 
 
 def reminder_handlers() -> list[BaseHandler[Update, Context, object]]:

@@ -31,7 +31,7 @@ from bot.domain.zones import (
 )
 from bot.i18n import SUPPORTED_LANGUAGES, language_name
 from bot.runtime import Scope, runtime_of, scope
-from handlers.common import Context, answer, is_private, send_to_private_chat
+from handlers.common import Context, answer, edit_in_place, is_private, send_to_private_chat
 
 WAITING_FOR_ZONE = 0
 ONBOARDING_KEY = "onboarding"
@@ -246,7 +246,7 @@ async def language_chosen(update: Update, context: Context) -> None:
             language=escape(language_name(tr.language))
         )
         await query.answer()
-        await query.edit_message_text(text)
+        await edit_in_place(update, text)
 
 
 def settings_conversation() -> ConversationHandler[Context]:

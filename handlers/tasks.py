@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from sqlalchemy import select
 from telegram import Update
-from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import keyboards
@@ -16,7 +15,7 @@ from bot.domain.plan import at_local, within_waking_hours
 from bot.nudges.messages import ACTION, OPEN_STATES, load_views, render_tasks
 from bot.nudges.planner import prefs_of, replan_keep_applying
 from bot.runtime import Scope, scope
-from handlers.common import Context, answer, send_to_private_chat
+from handlers.common import Context, answer, edit_in_place, send_to_private_chat
 
 LIST_LIMIT = 8
 VIAS = ("email", "phone", "letter")
@@ -74,11 +73,7 @@ async def _rerender(update: Update, s: Scope, tapped: Task, expanded: dict[int, 
     old_text = getattr(query.message, "text_html", None) or ""
     heading = old_text.split("\n\n", 1)[0] if old_text else s._("<b>Your tasks</b>")
     text, markup = render_tasks(s.tr, s.user, views, heading, expanded)
-    try:
-        await query.edit_message_text(text, reply_markup=markup)
-    except BadRequest as exc:
-        if "not modified" not in str(exc):
-            raise
+    await edit_in_place(update, text, markup)
 
 
 async def task_tapped(update: Update, context: Context) -> None:
