@@ -10,8 +10,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import keyboards
 from bot.db.models import ConversationRecord, UserDataRecord
-from bot.domain import plan
 from bot.export import collect, to_calendar, to_json, to_vcards
+from bot.nudges.messages import TASK_TITLES
 from bot.runtime import Scope, scope
 from handlers.common import Context, answer, edit_in_place, is_private, send_to_private_chat
 
@@ -19,16 +19,9 @@ ACTION = "del"
 
 
 def _titles(s: Scope) -> dict[str, str]:
-    _ = s._
-    return {
-        "interview": _("Interview: {company} — {role}"),
-        plan.THANK_YOU: _("Thank-you due: {company}"),
-        plan.CHECK_IN: _("Check in with {company}"),
-        plan.REFERENCES: _("Tell your references about {company}"),
-        plan.BEFORE_YOU_LEAVE: _("Interview at {company}: ask about next steps"),
-        plan.COURTESY: _("Courteous note to {company}"),
-        plan.THANK_REFERENCES: _("Thank your references ({company})"),
-    }
+    titles = {kind: s._(title) for kind, title in TASK_TITLES.items()}
+    titles["interview"] = s._("Interview: {company} — {role}")
+    return titles
 
 
 async def export_command(update: Update, context: Context) -> None:

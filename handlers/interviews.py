@@ -154,7 +154,7 @@ async def tapped(update: Update, context: Context) -> None:
             await s.session.delete(interview)
             await s.session.flush()
             # the keep-applying reminder stops when nothing is left waiting for an answer
-            await replan_keep_applying(s.session, s.user, now)
+            await replan_keep_applying(s.session, s.user, now, s.runtime.settings.default_timezone)
             await query.answer(_("Deleted."))
             await edit_in_place(
                 update,
@@ -186,7 +186,9 @@ async def tapped(update: Update, context: Context) -> None:
             interview.outcome_at = now if outcome != "awaiting" else None
             interview.updated_at = now
             await s.session.flush()
-            await replan_interview(s.session, s.user, interview, now)
+            await replan_interview(
+                s.session, s.user, interview, now, s.runtime.settings.default_timezone
+            )
             await query.answer(_("Saved."))
             await edit_in_place(
                 update,

@@ -288,6 +288,10 @@ async def _accept_when(
     moment = _moment_of(s, parsed)
     draft["when"] = moment.isoformat()
     draft["time_known"] = parsed.at is not None
+    timeframe = draft["timeframe"]
+    if timeframe and timeframe != "date":
+        # "within a week" counts from the interview, so a new date moves the answer's date
+        draft["response_by"] = response_by(timeframe, interview_day(s, draft)).isoformat()
     said = when_text(s.tr, moment, parsed.at is not None)
     if moment > s.runtime.clock.now():
         note = _(
@@ -297,6 +301,10 @@ async def _accept_when(
     else:
         note = _("Got it: {when}.").format(when=said)
     await answer(update, note)
+    given = draft["response_by"]
+    if timeframe == "date" and given and date.fromisoformat(given) < interview_day(s, draft):
+        await answer(update, _("The date they gave for an answer is now before the interview."))
+        return await ask_response_date(update, context, s, draft)
     return await go(update, context, s, draft, next_after(WHEN, draft))
 
 
@@ -604,7 +612,7 @@ async def save(update: Update, context: Context, s: Scope, draft: Draft) -> int:
     interview.updated_at = now
     _apply_people(interview, draft["people"])
     await s.session.flush()
-    await replan_interview(s.session, s.user, interview, now)
+    await replan_interview(s.session, s.user, interview, now, s.runtime.settings.default_timezone)
     await clear_previous_question(update, context, draft)
     forget(context)
     view = InterviewView.of(interview, now)

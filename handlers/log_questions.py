@@ -11,6 +11,7 @@ from telegram.error import BadRequest
 
 from bot import keyboards
 from bot.domain.interviews import FEELINGS, FORMATS, MAX_INTERVIEWERS, TIMEFRAMES
+from bot.domain.zones import zone_label
 from bot.runtime import Scope
 from bot.texts import FEELING_LABELS, FORMAT_LABELS, TIMEFRAME_LABELS
 from handlers.cards import render_card
@@ -88,7 +89,9 @@ async def ask_when(update: Update, context: Context, s: Scope, draft: Draft) -> 
         "<i>next Tuesday at 9</i>."
     )
     if not s.user.timezone:
-        text += "\n\n" + _("(I read times in UTC until you set your time zone with /timezone.)")
+        text += "\n\n" + _(
+            "(I read times in {zone} until you set your time zone with /timezone.)"
+        ).format(zone=escape(zone_label(s.runtime.settings.default_timezone)))
     rows = [
         [_btn(_("Today"), "day", "today"), _btn(_("Yesterday"), "day", "yesterday")],
         _back_row(s),

@@ -5,14 +5,11 @@ from __future__ import annotations
 from datetime import time
 
 from babel.dates import format_time
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import keyboards
-from bot.db.models import Interview
-from bot.nudges.planner import replan_interview
+from bot.nudges.planner import replan_user
 from bot.runtime import Scope, scope
 from handlers.common import Context, answer, edit_in_place, is_private, send_to_private_chat
 
@@ -125,15 +122,7 @@ async def reminders_tapped(update: Update, context: Context) -> None:
             return
         now = s.runtime.clock.now()
         user.updated_at = now
-        interviews = (
-            await s.session.scalars(
-                select(Interview)
-                .where(Interview.user_id == user.id)
-                .options(selectinload(Interview.interviewers))
-            )
-        ).all()
-        for interview in interviews:
-            await replan_interview(s.session, user, interview, now)
+        await replan_user(s.session, user, now, s.runtime.settings.default_timezone)
         await query.answer(s._("Saved."))
         await edit_in_place(update, _text(s), _markup(s))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from html import escape
 
 from telegram import (
@@ -30,10 +31,12 @@ from bot.domain.zones import (
     zone_label,
 )
 from bot.i18n import SUPPORTED_LANGUAGES, language_name
+from bot.nudges.planner import replan_user
 from bot.runtime import Scope, runtime_of, scope
 from handlers.common import Context, answer, edit_in_place, is_private, send_to_private_chat
 
 WAITING_FOR_ZONE = 0
+ZONE_QUESTION_TIMEOUT = timedelta(minutes=15)
 ONBOARDING_KEY = "onboarding"
 
 
@@ -147,6 +150,8 @@ async def _save_zone(update: Update, s: Scope, match: ZoneMatch) -> int:
     if match.country:
         s.user.country = match.country
     s.user.updated_at = s.runtime.clock.now()
+    # due days and nudge hours follow the new zone
+    await replan_user(s.session, s.user, s.user.updated_at, s.runtime.settings.default_timezone)
     # the confirmation must speak in the new zone
     s.tr = s.runtime.translator_for(s.user)
     where = (
@@ -265,6 +270,9 @@ def settings_conversation() -> ConversationHandler[Context]:
         name="settings",
         persistent=True,
         allow_reentry=True,
+        # an unanswered zone question lapses quietly, so a city typed much later (say, a
+        # company's town) is not taken for a new time zone
+        conversation_timeout=ZONE_QUESTION_TIMEOUT,
     )
 
 

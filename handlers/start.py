@@ -70,10 +70,44 @@ def help_text(scope_: Scope, private: bool) -> str:
     return "\n".join(lines)
 
 
+async def _from_link(update: Update, context: Context, payload: str) -> int | None:
+    """A deep link from a group ("open a private chat") lands on what the member asked for."""
+    from handlers.applications import applied_command
+    from handlers.data import delete_command, export_command
+    from handlers.interviews import interviews_command
+    from handlers.reminders import reminders_command
+    from handlers.settings import ask_for_zone, language_command
+    from handlers.tasks import tasks_command
+
+    if payload == "timezone":
+        async with scope(update, context) as s:
+            return await ask_for_zone(update, s)
+    commands = {
+        "applied": applied_command,
+        "delete": delete_command,
+        "export": export_command,
+        "interviews": interviews_command,
+        "language": language_command,
+        "reminders": reminders_command,
+        "tasks": tasks_command,
+    }
+    command = commands.get(payload)
+    if command is None:
+        return None
+    # the payload is not an argument of the command it opens
+    context.args = []
+    await command(update, context)
+    return -1
+
+
 async def start(update: Update, context: Context) -> int:
     """Greets the user and, the first time, asks for their time zone."""
     from handlers.settings import ask_for_zone
 
+    if context.args and is_private(update):
+        landed = await _from_link(update, context, context.args[0])
+        if landed is not None:
+            return landed
     async with scope(update, context) as s:
         await answer(update, greeting(s))
         if is_private(update) and not s.user.timezone:

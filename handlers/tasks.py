@@ -12,7 +12,7 @@ from bot import keyboards
 from bot.db.models import Task
 from bot.domain import plan
 from bot.domain.plan import at_local, within_waking_hours
-from bot.nudges.messages import ACTION, OPEN_STATES, load_views, render_tasks
+from bot.nudges.messages import ACTION, OPEN_STATES, load_views, render_tasks, task_title
 from bot.nudges.planner import prefs_of, replan_keep_applying
 from bot.runtime import Scope, scope
 from handlers.common import Context, answer, edit_in_place, send_to_private_chat
@@ -22,13 +22,16 @@ VIAS = ("email", "phone", "letter")
 
 
 async def tasks_command(update: Update, context: Context) -> None:
-    """Shows what is open now and what comes next, with the same buttons as a nudge."""
+    """Shows what is due now, with the same buttons as a nudge, and a list of what comes next."""
     async with scope(update, context) as s:
+        _ = s._
         if update.effective_chat is None or update.effective_chat.type != "private":
             await send_to_private_chat(update, context, s, "tasks")
             return
-        tasks = list(
-            (
+        now = s.runtime.clock.now()
+        tasks = [
+            task
+            for task in (
                 await s.session.scalars(
                     select(Task)
                     .where(Task.user_id == s.user.id, Task.state.in_(OPEN_STATES))
@@ -36,22 +39,50 @@ async def tasks_command(update: Update, context: Context) -> None:
                     .limit(LIST_LIMIT)
                 )
             ).all()
-        )
+            # a morning reminder for an interview that has started is of no use any more
+            if not (task.kind == plan.BEFORE_YOU_LEAVE and task.due_at <= now)
+        ]
         if not tasks:
             await answer(
                 update,
-                s._(
+                _(
                     "Nothing to do right now. Log an interview with /log and I'll plan "
                     "the next steps."
                 ),
             )
             return
-        views = await load_views(s.session, tasks)
-        text, markup = render_tasks(s.tr, s.user, views, s._("<b>Your tasks</b>"))
+        due = [
+            t
+            for t in tasks
+            if t.state == "sent" or (t.next_nudge_at is not None and t.next_nudge_at <= now)
+        ]
+        coming = [t for t in tasks if t not in due]
+        text, markup, shown = "", None, list[int]()
+        if due:
+            text, markup, shown = render_tasks(
+                s.tr, s.user, await load_views(s.session, due), _("<b>Your tasks</b>")
+            )
+            if len(shown) < len(due):
+                text += "\n\n" + s.tr.ngettext(
+                    "…and {count} more after these.",
+                    "…and {count} more after these.",
+                    len(due) - len(shown),
+                ).format(count=len(due) - len(shown))
+        else:
+            text = _("Nothing is due right now.")
+        if coming:
+            lines = [_("<b>Coming up</b>")]
+            for view in await load_views(s.session, coming):
+                moment = view.task.next_nudge_at or view.task.due_at
+                lines.append(
+                    _("{day}: {task}").format(day=s.tr.day(moment), task=task_title(s.tr, view))
+                )
+            text += "\n\n" + "\n".join(lines)
         message = await answer(update, text, reply_markup=markup)
         if message is not None:
-            for task in tasks:
-                task.message_id = message.message_id
+            for task in due:
+                if task.id in shown:
+                    task.message_id = message.message_id
 
 
 async def _rerender(update: Update, s: Scope, tapped: Task, expanded: dict[int, str]) -> None:
@@ -72,7 +103,7 @@ async def _rerender(update: Update, s: Scope, tapped: Task, expanded: dict[int, 
     views = await load_views(s.session, tasks)
     old_text = getattr(query.message, "text_html", None) or ""
     heading = old_text.split("\n\n", 1)[0] if old_text else s._("<b>Your tasks</b>")
-    text, markup = render_tasks(s.tr, s.user, views, heading, expanded)
+    text, markup, _shown = render_tasks(s.tr, s.user, views, heading, expanded)
     await edit_in_place(update, text, markup)
 
 
@@ -131,9 +162,12 @@ async def task_tapped(update: Update, context: Context) -> None:
             await query.answer(_("This button is no longer active."))
             return
         task.updated_at = now
+        # a nudge being sent right now must not write over this choice
+        task.claim_token = None
+        task.claimed_until = None
         await s.session.flush()
         if task.kind == plan.KEEP_APPLYING and task.state not in OPEN_STATES:
-            await replan_keep_applying(s.session, s.user, now)
+            await replan_keep_applying(s.session, s.user, now, s.runtime.settings.default_timezone)
         await query.answer(note[:200] or None)
         await _rerender(update, s, task, expanded)
 

@@ -192,3 +192,16 @@ async def test_an_edited_message_is_not_taken_as_an_answer(bot: RunningBot) -> N
     await ana.send("Lisbon")
     await bot.fake.settle()
     assert (await stored_user(bot, ana.id)).timezone == "Europe/Lisbon"
+
+
+async def test_links_from_a_group_open_the_command_asked_for(bot: RunningBot) -> None:
+    ana = bot.fake.add_user("Ana")
+    await ana.send("/start interviews")
+    await bot.fake.settle()
+    assert "You have not logged any interview yet" in ana.last_message.plain
+    await ana.send("/start timezone")
+    await bot.fake.settle()
+    assert "Which time zone are you in?" in ana.last_message.plain
+    await ana.send("/start applied")
+    await bot.fake.settle()
+    assert "/applied Company — Role" in ana.last_message.plain

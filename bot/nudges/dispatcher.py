@@ -17,7 +17,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from bot.db.models import Task, User
 from bot.domain import plan
 from bot.domain.plan import at_local, within_waking_hours
-from bot.nudges.messages import OPEN_STATES, load_views, render_tasks
+from bot.nudges.messages import OPEN_STATES, load_views, render_nudge
 from bot.nudges.planner import prefs_of, replan_keep_applying
 from bot.runtime import Runtime
 
@@ -50,12 +50,12 @@ class Dispatcher:
         async with self._lock:
             total = 0
             while True:
-                claimed = await self._claim()
+                token, claimed = await self._claim()
                 if not claimed:
                     return total
-                total += await self._deliver(claimed)
+                total += await self._deliver(token, claimed)
 
-    async def _claim(self) -> dict[int, list[int]]:
+    async def _claim(self) -> tuple[str, dict[int, list[int]]]:
         """Mark a batch of due tasks as ours for a while, so no other replica sends them."""
         now = self.runtime.clock.now()
         token = str(uuid.uuid4())
@@ -77,7 +77,7 @@ class Dispatcher:
                 due = due.with_for_update(skip_locked=True, of=Task)
             ids = list((await session.scalars(due)).all())
             if not ids:
-                return {}
+                return token, {}
             await session.execute(
                 update(Task)
                 .where(
@@ -94,15 +94,15 @@ class Dispatcher:
         by_user: dict[int, list[int]] = defaultdict(list)
         for task_id, user_id in rows:
             by_user[user_id].append(task_id)
-        return by_user
+        return token, by_user
 
-    async def _deliver(self, claimed: dict[int, list[int]]) -> int:
+    async def _deliver(self, token: str, claimed: dict[int, list[int]]) -> int:
         gate = asyncio.Semaphore(CONCURRENCY)
 
         async def one(user_id: int, task_ids: list[int]) -> int:
             async with gate:
                 try:
-                    return await self._deliver_user(user_id, task_ids)
+                    return await self._deliver_user(token, user_id, task_ids)
                 except Exception:
                     # the claim stays until it expires: that is the back-off before a retry
                     log.exception("could not deliver the nudges of a user")
@@ -111,7 +111,7 @@ class Dispatcher:
         results = await asyncio.gather(*(one(u, ids) for u, ids in claimed.items()))
         return sum(results)
 
-    async def _deliver_user(self, user_id: int, task_ids: list[int]) -> int:
+    async def _deliver_user(self, token: str, user_id: int, task_ids: list[int]) -> int:
         """Read, then send with no transaction open, then record: a slow send blocks no one."""
         runtime = self.runtime
         now = runtime.clock.now()
@@ -128,22 +128,22 @@ class Dispatcher:
                 return 0
             prefs = prefs_of(user, runtime.settings.default_timezone)
             local_day = now.astimezone(prefs.tz).date()
+            # a before-you-leave reminder is worthless once the interview has started
+            expired = {t.id for t in tasks if t.kind == plan.BEFORE_YOU_LEAVE and t.due_at <= now}
+            tasks = [t for t in tasks if t.id not in expired]
             opening = within_waking_hours(now, prefs)
             capped = user.nudge_day == local_day and user.nudges_on_day >= user.daily_nudge_cap
             if opening > now or capped:
                 # only a before-you-leave reminder may go out early or past the cap: its
                 # interview will not wait for the nudge hour
                 tasks = [t for t in tasks if t.kind == plan.BEFORE_YOU_LEAVE]
-            bundle = tasks[:BUNDLE]
-            bundle_ids = {task.id for task in bundle}
+            bundle_ids: set[int] = set()
             text = markup = None
-            if bundle:
-                views = await load_views(session, bundle)
+            if tasks:
+                views = await load_views(session, tasks[:BUNDLE])
                 tr = runtime.translator_for(user)
-                heading = tr.ngettext(
-                    "<b>One thing for today</b>", "<b>{count} things for today</b>", len(bundle)
-                ).format(count=len(bundle))
-                text, markup = render_tasks(tr, user, views, heading)
+                text, markup, shown = render_nudge(tr, user, views)
+                bundle_ids = set(shown)
             await session.rollback()
 
         if text is None:
@@ -152,38 +152,71 @@ class Dispatcher:
                 if opening > now
                 else at_local(local_day + timedelta(days=1), prefs.nudge_hour, prefs)
             )
-            await self._postpone(task_ids, later)
+            await self._record(token, task_ids, None, now, prefs, bundle_ids, expired, later)
             return 0
 
-        message_id, reachable = await self._send(user_id, text, markup)
-
+        try:
+            message_id, reachable = await self._send(user_id, text, markup)
+        except BadRequest:
+            # Telegram refuses this message as it is: retrying it every few minutes would
+            # change nothing, so it waits a day and the log says why
+            log.exception("Telegram refused a nudge message; trying again tomorrow")
+            await self._postpone(task_ids, now + timedelta(days=1))
+            return 0
+        if not reachable:
+            await self._mark_unreachable(user_id)
+        later = within_waking_hours(now + LATER, prefs)
+        await self._record(token, task_ids, message_id, now, prefs, bundle_ids, expired, later)
+        if message_id is None:
+            return 0
         async with runtime.session() as session, session.begin():
             user = await session.get(User, user_id)
-            if user is None:
-                return 0
-            if not reachable:
-                user.reachable = False
-            rows = (await session.scalars(select(Task).where(Task.id.in_(task_ids)))).all()
+            if user is not None:
+                if user.nudge_day != local_day:
+                    user.nudge_day = local_day
+                    user.nudges_on_day = 0
+                user.nudges_on_day += 1
+                await replan_keep_applying(session, user, now, runtime.settings.default_timezone)
+        self.sent_messages += 1
+        return 1
+
+    async def _record(
+        self,
+        token: str,
+        task_ids: Sequence[int],
+        message_id: int | None,
+        now: datetime,
+        prefs: Any,
+        sent_ids: set[int],
+        expired: set[int],
+        later: datetime,
+    ) -> None:
+        """Write down what happened, but only to rows that are still ours: a tap or a re-plan
+        during the send took the claim away, and what they wrote stands."""
+        async with self.runtime.session() as session, session.begin():
+            rows = (
+                await session.scalars(
+                    select(Task).where(Task.id.in_(task_ids), Task.claim_token == token)
+                )
+            ).all()
             for task in rows:
                 task.claim_token = None
                 task.claimed_until = None
-                if message_id is None:
-                    continue
-                if task.id in bundle_ids:
+                if task.id in expired:
+                    task.state = "cancelled"
+                    task.next_nudge_at = None
+                elif message_id is not None and task.id in sent_ids:
                     self._after_send(task, message_id, now, prefs)
-                else:
-                    # more than one message's worth, or held back by the waking window or the
-                    # daily cap: the rest waits, never back to back
-                    task.next_nudge_at = within_waking_hours(now + LATER, prefs)
-            if message_id is None:
-                return 0
-            if user.nudge_day != local_day:
-                user.nudge_day = local_day
-                user.nudges_on_day = 0
-            user.nudges_on_day += 1
-            await replan_keep_applying(session, user, now)
-        self.sent_messages += 1
-        return 1
+                elif message_id is not None or not sent_ids:
+                    # held back by the size of one message, the waking window or the daily
+                    # cap: it waits, never back to back
+                    task.next_nudge_at = later
+
+    async def _mark_unreachable(self, user_id: int) -> None:
+        async with self.runtime.session() as session, session.begin():
+            user = await session.get(User, user_id)
+            if user is not None:
+                user.reachable = False
 
     async def _postpone(self, task_ids: Sequence[int], later: datetime) -> None:
         async with self.runtime.session() as session, session.begin():
@@ -201,14 +234,15 @@ class Dispatcher:
         task.claim_token = None
         task.claimed_until = None
         task.updated_at = now
-        if task.kind == plan.KEEP_APPLYING:
-            # each cycle is one nudge; the next cycle is planned as its own row
+        if task.kind in (plan.KEEP_APPLYING, plan.BEFORE_YOU_LEAVE):
+            # one message is the whole task: a keep-applying cycle (the next one is its own
+            # row) or the morning reminder before an interview
             task.state = "done"
             task.done_at = now
             task.done_via = "nudged"
             task.next_nudge_at = None
             return
-        if task.kind == plan.BEFORE_YOU_LEAVE or task.nudges_sent >= MAX_NUDGES:
+        if task.nudges_sent >= MAX_NUDGES:
             task.next_nudge_at = None
             return
         due_day = (task.due_at - timedelta(seconds=1)).astimezone(prefs.tz).date()

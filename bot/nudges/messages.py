@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,9 +17,21 @@ from bot import keyboards
 from bot.db.models import Application, Interview, Interviewer, Task, User
 from bot.domain import plan
 from bot.domain.drafts import COPY_LIMIT, DraftFacts, draft_for
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 
 ACTION = "tk"
+# Telegram's limit is 4096 after parsing; the rest is room for a heading or a closing line
+SAFE_LENGTH = 3800
+_TAGS = re.compile(r"<[^>]+>")
+TASK_TITLES = {
+    plan.THANK_YOU: N_("Thank-you due: {company}"),
+    plan.CHECK_IN: N_("Check in with {company}"),
+    plan.REFERENCES: N_("Tell your references about {company}"),
+    plan.BEFORE_YOU_LEAVE: N_("Interview at {company}: ask about next steps"),
+    plan.COURTESY: N_("Courteous note to {company}"),
+    plan.THANK_REFERENCES: N_("Thank your references ({company})"),
+    plan.KEEP_APPLYING: N_("Keep applying while you wait"),
+}
 OPEN_STATES = ("pending", "sent", "snoozed")
 STATE_MARKS = {"done": "✅", "skipped": "⏭", "cancelled": "✖"}
 SNOOZES = (("later", 3), ("tomorrow", 24), ("days", 72))
@@ -160,18 +174,37 @@ def task_line(tr: Translator, view: TaskView) -> str:
     return escape(task.kind)
 
 
+def visible_length(text: str) -> int:
+    """Length as Telegram counts it: after the markup is parsed, in UTF-16 code units."""
+    plain = html.unescape(_TAGS.sub("", text))
+    return len(plain.encode("utf-16-le")) // 2
+
+
+def task_title(tr: Translator, view: TaskView) -> str:
+    """A few words naming a task, for lists and calendars."""
+    interview = view.interview
+    values = {
+        "company": escape(interview.company) if interview else "",
+        "role": escape(interview.role) if interview else "",
+    }
+    return tr.gettext(TASK_TITLES.get(view.task.kind, "{company}")).format(**values)
+
+
 def render_tasks(
     tr: Translator,
     user: User,
     views: Sequence[TaskView],
     heading: str,
     expanded: dict[int, str] | None = None,
-) -> tuple[str, InlineKeyboardMarkup | None]:
-    """A message listing tasks, each with its draft and its own row of buttons."""
+    limit: int = SAFE_LENGTH,
+) -> tuple[str, InlineKeyboardMarkup | None, list[int]]:
+    """A message listing tasks, each with its draft and its own row of buttons, as many as fit
+    in one message; also returns the ids of the tasks it shows."""
     _ = tr.gettext
     expanded = expanded or {}
     numbered = len(views) > 1
     blocks = [heading]
+    shown: list[int] = []
     rows: list[list[InlineKeyboardButton]] = []
     for index, view in enumerate(views, 1):
         task = view.task
@@ -186,42 +219,64 @@ def render_tasks(
         block = line
         if draft:
             block += "\n" + _("Draft:") + f"\n<code>{escape(draft)}</code>"
+        if shown and visible_length("\n\n".join([*blocks, block])) > limit:
+            break
         blocks.append(block)
-        if task.state not in OPEN_STATES:
+        shown.append(task.id)
+        # a keep-applying reminder is done once read; it has nothing to tap
+        if task.state not in OPEN_STATES or task.kind == plan.KEEP_APPLYING:
             continue
-        tag = f" {index}" if numbered else ""
-        mode = expanded.get(task.id)
-        if mode == "snooze":
-            rows.append(
-                [
-                    keyboards.button(_("In 3 hours") + tag, ACTION, "snooze", task.id, "later"),
-                    keyboards.button(_("Tomorrow") + tag, ACTION, "snooze", task.id, "tomorrow"),
-                    keyboards.button(_("In 3 days") + tag, ACTION, "snooze", task.id, "days"),
-                ]
-            )
-        elif mode == "via":
-            rows.append(
-                [
-                    keyboards.button(_("Email") + tag, ACTION, "via", task.id, "email"),
-                    keyboards.button(_("Phone") + tag, ACTION, "via", task.id, "phone"),
-                    keyboards.button(_("Letter") + tag, ACTION, "via", task.id, "letter"),
-                ]
-            )
-        else:
-            rows.append(
-                [
-                    keyboards.button(_("✅ Done") + tag, ACTION, "done", task.id),
-                    keyboards.button(_("⏰ Later") + tag, ACTION, "snoozemenu", task.id),
-                    keyboards.button(_("Skip") + tag, ACTION, "skip", task.id),
-                ]
-            )
-            if draft and len(draft) <= COPY_LIMIT:
-                rows.append(
-                    [
-                        InlineKeyboardButton(
-                            _("📋 Copy the draft") + tag, copy_text=CopyTextButton(draft)
-                        )
-                    ]
-                )
+        rows += _task_buttons(tr, task, index if numbered else None, expanded.get(task.id), draft)
     text = "\n\n".join(blocks)
-    return text, InlineKeyboardMarkup(rows) if rows else None
+    return text, InlineKeyboardMarkup(rows) if rows else None, shown
+
+
+def _task_buttons(
+    tr: Translator, task: Task, number: int | None, mode: str | None, draft: str | None
+) -> list[list[InlineKeyboardButton]]:
+    _ = tr.gettext
+    tag = f" {number}" if number is not None else ""
+    if mode == "snooze":
+        return [
+            [
+                keyboards.button(_("In 3 hours") + tag, ACTION, "snooze", task.id, "later"),
+                keyboards.button(_("Tomorrow") + tag, ACTION, "snooze", task.id, "tomorrow"),
+                keyboards.button(_("In 3 days") + tag, ACTION, "snooze", task.id, "days"),
+            ]
+        ]
+    if mode == "via":
+        return [
+            [
+                keyboards.button(_("Email") + tag, ACTION, "via", task.id, "email"),
+                keyboards.button(_("Phone") + tag, ACTION, "via", task.id, "phone"),
+                keyboards.button(_("Letter") + tag, ACTION, "via", task.id, "letter"),
+            ]
+        ]
+    rows = [
+        [
+            keyboards.button(_("✅ Done") + tag, ACTION, "done", task.id),
+            keyboards.button(_("⏰ Later") + tag, ACTION, "snoozemenu", task.id),
+            keyboards.button(_("Skip") + tag, ACTION, "skip", task.id),
+        ]
+    ]
+    if draft and len(draft) <= COPY_LIMIT:
+        rows.append(
+            [InlineKeyboardButton(_("📋 Copy the draft") + tag, copy_text=CopyTextButton(draft))]
+        )
+    return rows
+
+
+def render_nudge(
+    tr: Translator, user: User, views: Sequence[TaskView]
+) -> tuple[str, InlineKeyboardMarkup | None, list[int]]:
+    """A nudge: a heading that counts what it holds, then the tasks that fit."""
+
+    def heading(count: int) -> str:
+        return tr.ngettext(
+            "<b>One thing for today</b>", "<b>{count} things for today</b>", count
+        ).format(count=count)
+
+    text, markup, shown = render_tasks(tr, user, views, heading(len(views)))
+    if len(shown) < len(views):
+        text, markup, shown = render_tasks(tr, user, views[: len(shown)], heading(len(shown)))
+    return text, markup, shown

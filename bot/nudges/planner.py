@@ -6,9 +6,11 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from bot.db.models import Interview, Task, User
 from bot.domain.plan import (
+    BEFORE_YOU_LEAVE,
     KEEP_APPLYING,
     WAITING,
     InterviewFacts,
@@ -44,19 +46,53 @@ def facts_of(interview: Interview) -> InterviewFacts:
     )
 
 
+def _release(row: Task) -> None:
+    # a nudge in flight for this row must not write over what changed here (see dispatcher)
+    row.claim_token = None
+    row.claimed_until = None
+
+
 def _apply(row: Task, planned: PlannedTask, now: datetime) -> None:
-    if row.due_at != planned.due_at:
+    moved = row.due_at != planned.due_at
+    if moved:
         row.due_at = planned.due_at
+    if moved and row.kind == BEFORE_YOU_LEAVE:
+        # a rescheduled interview gets its morning reminder again
+        row.state = "pending"
+        row.nudges_sent = 0
+        row.done_at = None
+        row.done_via = None
     if row.state in ("pending", "cancelled") or (row.state == "sent" and row.nudges_sent == 0):
         row.next_nudge_at = planned.first_nudge_at
+    _release(row)
     row.updated_at = now
 
 
+async def replan_user(
+    session: AsyncSession, user: User, now: datetime, default_zone: str = "UTC"
+) -> None:
+    """Re-plan every interview of a user, after their zone or reminder settings changed."""
+    interviews = (
+        await session.scalars(
+            select(Interview)
+            .where(Interview.user_id == user.id)
+            .options(selectinload(Interview.interviewers))
+        )
+    ).all()
+    for interview in interviews:
+        await replan_interview(session, user, interview, now, default_zone)
+    await replan_keep_applying(session, user, now, default_zone, reschedule=True)
+
+
 async def replan_interview(
-    session: AsyncSession, user: User, interview: Interview, now: datetime
+    session: AsyncSession,
+    user: User,
+    interview: Interview,
+    now: datetime,
+    default_zone: str = "UTC",
 ) -> None:
     """Create the tasks the interview now calls for, cancel the ones it no longer does."""
-    prefs = prefs_of(user)
+    prefs = prefs_of(user, default_zone)
     planned = {t.key: t for t in plan_interview(facts_of(interview), prefs, now)}
     rows = (await session.scalars(select(Task).where(Task.interview_id == interview.id))).all()
     seen: set[tuple[str, int | None, int]] = set()
@@ -64,12 +100,14 @@ async def replan_interview(
         key = (row.kind, row.interviewer_id, row.cycle)
         seen.add(key)
         wanted = planned.get(key)
-        if row.state in FINISHED_STATES:
+        reminded = row.kind == BEFORE_YOU_LEAVE and row.done_via == "nudged"
+        if row.state in FINISHED_STATES and not (reminded and wanted is not None):
             continue
         if wanted is None:
             if row.state != "cancelled":
                 row.state = "cancelled"
                 row.next_nudge_at = None
+                _release(row)
                 row.updated_at = now
             continue
         if row.state == "cancelled":
@@ -94,10 +132,16 @@ async def replan_interview(
             )
         )
     await session.flush()
-    await replan_keep_applying(session, user, now)
+    await replan_keep_applying(session, user, now, default_zone)
 
 
-async def replan_keep_applying(session: AsyncSession, user: User, now: datetime) -> None:
+async def replan_keep_applying(
+    session: AsyncSession,
+    user: User,
+    now: datetime,
+    default_zone: str = "UTC",
+    reschedule: bool = False,
+) -> None:
     """One open 'keep applying' task while any interview waits for an answer."""
     waiting = await session.scalar(
         select(Interview.id)
@@ -118,18 +162,32 @@ async def replan_keep_applying(session: AsyncSession, user: User, now: datetime)
         if open_task is not None:
             open_task.state = "cancelled"
             open_task.next_nudge_at = None
+            _release(open_task)
             open_task.updated_at = now
-        return
-    if open_task is not None:
         return
     last = await session.scalar(
         select(Task)
-        .where(Task.user_id == user.id, Task.kind == KEEP_APPLYING)
+        .where(
+            Task.user_id == user.id,
+            Task.kind == KEEP_APPLYING,
+            Task.state.not_in(OPEN_STATES),
+        )
         .order_by(Task.cycle.desc())
         .limit(1)
     )
+    prefs = prefs_of(user, default_zone)
+    if open_task is not None:
+        if reschedule and open_task.nudges_sent == 0:
+            # the interval changed: count it again from the last reminder
+            start = last.last_nudged_at if last is not None else open_task.created_at
+            due = keep_applying_next(start, now, prefs)
+            open_task.due_at = due
+            open_task.next_nudge_at = max(due, now)
+            _release(open_task)
+            open_task.updated_at = now
+        return
     cycle = (last.cycle + 1) if last is not None else 0
-    due = keep_applying_next(last.last_nudged_at if last else None, now, prefs_of(user))
+    due = keep_applying_next(last.last_nudged_at if last else None, now, prefs)
     session.add(
         Task(
             user_id=user.id,
