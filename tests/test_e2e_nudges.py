@@ -272,3 +272,57 @@ async def test_reminder_settings_move_the_nudges(bot: RunningBot) -> None:
         "⏸ Pause",
     )
     assert (await stored_user(bot, ana.id)).paused is True
+
+
+async def test_long_bundles_fit_in_one_message(bot: RunningBot) -> None:
+    ana = bot.fake.add_user("Ana")
+    await say(bot, ana, "/timezone Berlin")
+    await say(bot, ana, "/log")
+    await say(bot, ana, "C" * 100)
+    await say(bot, ana, "R" * 100)
+    await say(bot, ana, "today 9:00")
+    await press(bot, ana, "Video")
+    for number in range(8):
+        await say(bot, ana, f"{number}" + "N" * 99)
+        await say(bot, ana, "T" * 100)
+        await press(bot, ana, "Skip")
+        if number < 7:
+            await press(bot, ana, "➕ Add another")
+    await press(bot, ana, "✅ That's everyone")
+    await press(bot, ana, "Within a week")
+    await press(bot, ana, "Good chance")
+    await press(bot, ana, "✅ Save")
+    bot.clock.set(at("2026-11-24T08:00:00"))
+    assert await bot.sweep() == 1
+    first = ana.last_message
+    assert len(first.plain) <= 4096
+    shown = await say(bot, ana, "/tasks")
+    assert "Coming up" in shown
+    assert len(ana.last_message.plain) <= 4096
+    # what did not fit waits a few hours, not back to back
+    assert await bot.sweep() == 0
+    bot.clock.advance(timedelta(hours=3))
+    assert await bot.sweep() == 1
+
+
+async def test_a_sent_morning_reminder_is_closed_and_lapses(bot: RunningBot) -> None:
+    ana = bot.fake.add_user("Ana")
+    await say(bot, ana, "/timezone Berlin")
+    await log_quick(bot, ana, "Hooli", "Designer", when="tomorrow 14:00")
+    bot.clock.set(at("2026-11-24T08:00:00"))
+    assert await bot.sweep() == 1
+    assert (await tasks_by_kind(bot, ana.id))["before_you_leave"].state == "done"
+    bot.clock.set(at("2026-11-28T08:00:00"))
+    shown = await say(bot, ana, "/tasks")
+    assert "Before you leave" not in shown
+    assert "Hooli" in shown
+
+
+async def test_a_new_interview_date_moves_the_expected_answer(bot: RunningBot) -> None:
+    ana = bot.fake.add_user("Ana")
+    await say(bot, ana, "/timezone Berlin")
+    await log_quick(bot, ana, "Acme", timeframe="Within a week")
+    await press(bot, ana, "✏️ Edit")
+    await press(bot, ana, "Date and time")
+    shown = await say(bot, ana, "15.12 10:00")
+    assert "Within a week (by December 22, 2026)" in shown
