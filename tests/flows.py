@@ -79,3 +79,43 @@ async def log_quick(
     await press(bot, user, timeframe)
     await press(bot, user, feeling)
     return await press(bot, user, "✅ Save")
+
+
+async def seed_waiting_members(bot: RunningBot, count: int, company: str) -> list[FakeUser]:
+    """People who had an interview three days ago, in UTC and awake around the clock, with
+    their tasks planned: the quick way to put many due nudges in front of the dispatcher."""
+    from datetime import timedelta
+
+    from bot.db.models import Interview, Interviewer, User
+    from bot.nudges.planner import replan_interview
+
+    people = [bot.fake.add_user(f"Member {n}") for n in range(count)]
+    now = bot.clock.now()
+    async with bot.runtime.session() as session, session.begin():
+        for person in people:
+            person.started = True
+            user = User(
+                id=person.id,
+                first_name=person.first_name,
+                timezone="UTC",
+                nudge_hour=0,
+                quiet_hour=24,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(user)
+            interview = Interview(
+                user_id=person.id,
+                company=company,
+                role="Tester",
+                scheduled_at=now - timedelta(days=3),
+                format="phone",
+                response_timeframe="month",
+                created_at=now,
+                updated_at=now,
+                interviewers=[Interviewer(name="Pat", title="Lead")],
+            )
+            session.add(interview)
+            await session.flush()
+            await replan_interview(session, user, interview, now)
+    return people

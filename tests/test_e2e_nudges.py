@@ -6,13 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.db.models import Interview, Interviewer, Task, User
+from bot.db.models import Task
 from bot.fakeapi.running import RunningBot
 from bot.fakeapi.server import FakeUser
-from bot.nudges.planner import replan_interview
 from bot.ratelimit import SlidingWindow
 from tests.conftest import stored_user
-from tests.flows import buttons, forge_tap, log_quick, press, say
+from tests.flows import buttons, forge_tap, log_quick, press, say, seed_waiting_members
 
 
 def at(text: str) -> datetime:
@@ -183,33 +182,7 @@ async def test_a_429_storm_loses_nothing_and_sends_nothing_twice(bot: RunningBot
     # let the bot overrun Telegram's 30 per second on purpose, so the fake answers 429s
     limiter = bot.application.bot.rate_limiter
     limiter._overall = SlidingWindow(1000, 1.0)
-    people = [bot.fake.add_user(f"Member {n}") for n in range(45)]
-    now = bot.clock.now()
-    async with bot.runtime.session() as session, session.begin():
-        for person in people:
-            person.started = True
-            user = User(
-                id=person.id,
-                first_name=person.first_name,
-                timezone="UTC",
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(user)
-            interview = Interview(
-                user_id=person.id,
-                company="Storm Inc",
-                role="Sailor",
-                scheduled_at=now - timedelta(days=3),
-                format="phone",
-                response_timeframe="week",
-                created_at=now,
-                updated_at=now,
-                interviewers=[Interviewer(name="Captain", title="Boss")],
-            )
-            session.add(interview)
-            await session.flush()
-            await replan_interview(session, user, interview, now)
+    people = await seed_waiting_members(bot, 45, "Storm Inc")
     assert await bot.sweep() == 45
     too_many = [r for r in bot.fake.refusals if r.error_code == 429]
     assert too_many, "the storm should have drawn 429s from the fake"

@@ -9,7 +9,6 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import AsyncIterator, Iterator
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,12 +16,10 @@ import pytest
 from bot.clock import MovableClock
 from bot.config import Settings
 from bot.db.engine import make_engine, make_sessionmaker
-from bot.db.models import Interview, Interviewer, User
 from bot.fakeapi.running import RunningBot
 from bot.nudges.dispatcher import Dispatcher
-from bot.nudges.planner import replan_interview
 from bot.runtime import Runtime
-from tests.flows import say
+from tests.flows import say, seed_waiting_members
 
 
 def _pg_bin() -> Path | None:
@@ -107,35 +104,8 @@ async def test_migrations_and_a_conversation_on_postgres(pg_bot: RunningBot) -> 
 
 
 async def test_two_replicas_send_each_nudge_exactly_once(pg_bot: RunningBot) -> None:
-    people = [pg_bot.fake.add_user(f"Member {n}") for n in range(60)]
+    people = await seed_waiting_members(pg_bot, 60, "Replica Ltd")
     now = pg_bot.clock.now()
-    async with pg_bot.runtime.session() as session, session.begin():
-        for person in people:
-            person.started = True
-            user = User(
-                id=person.id,
-                first_name=person.first_name,
-                timezone="UTC",
-                nudge_hour=0,
-                quiet_hour=24,
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(user)
-            interview = Interview(
-                user_id=person.id,
-                company="Replica Ltd",
-                role="Tester",
-                scheduled_at=now - timedelta(days=3),
-                format="video",
-                response_timeframe="month",
-                created_at=now,
-                updated_at=now,
-                interviewers=[Interviewer(name="Pat", title="Lead")],
-            )
-            session.add(interview)
-            await session.flush()
-            await replan_interview(session, user, interview, now)
 
     # a second replica: its own engine and dispatcher, the same database and Bot API
     assert pg_bot.application is not None
