@@ -971,6 +971,10 @@ class FakeTelegram:
         except _Superseded:
             # The long poll was replaced by a newer one after its client went away: no refusal.
             return web.json_response({"ok": True, "result": []})
+        except ConnectionResetError:
+            # The client hung up mid-request (a bot restarting drops its long poll): nobody is
+            # there to be refused, and Telegram would not count it against the bot either.
+            return web.json_response({"ok": True, "result": []})
         except Exception as exc:
             # A bug in the fake must fail the test loudly, not hide as a bare HTTP 500.
             crash = ApiError(500, f"Internal Server Error: FakeTelegram crashed: {exc!r}")
