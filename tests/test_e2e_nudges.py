@@ -299,3 +299,35 @@ async def test_a_new_interview_date_moves_the_expected_answer(bot: RunningBot) -
     await press(bot, ana, "Date and time")
     shown = await say(bot, ana, "15.12 10:00")
     assert "Within a week (by December 22, 2026)" in shown
+
+
+async def test_a_tap_during_the_send_is_not_overwritten(bot: RunningBot) -> None:
+    ana = bot.fake.add_user("Ana")
+    await log_monday_interview(bot, ana)
+    tasks = await tasks_by_kind(bot, ana.id)
+    dispatcher = bot.runtime.extras["dispatcher"]
+    real_bot = dispatcher.bot
+
+    class TapsWhileSending:
+        """The Bot, except that the user marks the thank-you done while the nudge is sent."""
+
+        async def send_message(self, *args: object, **kwargs: object) -> object:
+            async with bot.runtime.session() as session, session.begin():
+                task = await session.get(Task, tasks["thank_you"].id)
+                assert task is not None
+                task.state = "done"
+                task.next_nudge_at = None
+                task.claim_token = None
+                task.claimed_until = None
+            return await real_bot.send_message(*args, **kwargs)
+
+    dispatcher.bot = TapsWhileSending()
+    try:
+        bot.clock.set(at("2026-11-24T08:00:00"))
+        assert await bot.sweep() == 1
+    finally:
+        dispatcher.bot = real_bot
+    after = await tasks_by_kind(bot, ana.id)
+    assert after["thank_you"].state == "done"
+    assert after["thank_you"].next_nudge_at is None
+    assert after["references"].state == "sent"
