@@ -20,8 +20,9 @@ def _env(tmp_path: Path, **values: str) -> dict[str, str]:
     return env
 
 
-async def _run(tmp_path: Path, env: dict[str, str], limit: float = 60) -> tuple[int, str]:
-    process = await asyncio.create_subprocess_exec(
+async def _start(tmp_path: Path, env: dict[str, str]) -> asyncio.subprocess.Process:
+    """`python -m bot run`, as `make run` starts it, with its output captured."""
+    return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
@@ -31,6 +32,10 @@ async def _run(tmp_path: Path, env: dict[str, str], limit: float = 60) -> tuple[
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
+
+
+async def _run(tmp_path: Path, env: dict[str, str], limit: float = 60) -> tuple[int, str]:
+    process = await _start(tmp_path, env)
     output, _ = await asyncio.wait_for(process.communicate(), limit)
     assert process.returncode is not None
     return process.returncode, output.decode()
@@ -68,16 +73,7 @@ async def test_an_unreachable_api_is_one_clear_sentence(tmp_path: Path) -> None:
 async def test_it_runs_answers_start_and_never_logs_the_token(tmp_path: Path) -> None:
     async with FakeTelegram(token=TOKEN) as fake:
         env = _env(tmp_path, BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=fake.base_url, LOG_LEVEL="DEBUG")
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            cwd=tmp_path,
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-        )
+        process = await _start(tmp_path, env)
         try:
             ana = fake.add_user("Ana")
             await ana.send("/start")

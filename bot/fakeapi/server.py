@@ -1611,27 +1611,25 @@ class FakeTelegram:
         self.commands.pop(key, None)
         return True
 
-    async def _set_my_description(self, params: JSON) -> bool:
+    def _store_text(self, table: dict[str, str], params: JSON, field: str) -> bool:
+        """setMyDescription and setMyShortDescription: an empty text removes the language's."""
         language = self._language(params)
-        text = params.get("description", "")
+        text = params.get(field, "")
         if text:
-            self.descriptions[language] = text
+            table[language] = text
         else:
-            self.descriptions.pop(language, None)
+            table.pop(language, None)
         return True
+
+    async def _set_my_description(self, params: JSON) -> bool:
+        return self._store_text(self.descriptions, params, "description")
 
     async def _get_my_description(self, params: JSON) -> JSON:
         language = self._language(params)
         return {"description": self.descriptions.get(language, "")}
 
     async def _set_my_short_description(self, params: JSON) -> bool:
-        language = self._language(params)
-        text = params.get("short_description", "")
-        if text:
-            self.short_descriptions[language] = text
-        else:
-            self.short_descriptions.pop(language, None)
-        return True
+        return self._store_text(self.short_descriptions, params, "short_description")
 
     async def _get_my_short_description(self, params: JSON) -> JSON:
         language = self._language(params)
