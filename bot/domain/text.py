@@ -11,7 +11,7 @@ _INVISIBLE_CATEGORIES = frozenset({"Cf", "Cc", "Co", "Cn", "Zs", "Zl", "Zp"})
 
 
 def tidy(text: str) -> str:
-    """The text with runs of whitespace made one space and invisible characters trimmed off the ends."""
+    """The text with whitespace runs made one space and invisible ends trimmed off."""
     words = text.split()
     joined = " ".join(words)
     start, end = 0, len(joined)
