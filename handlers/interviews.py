@@ -75,11 +75,19 @@ async def _list_page(s: Scope, page: int) -> tuple[str, InlineKeyboardMarkup | N
     if page < pages - 1:
         pager.append(keyboards.button(_("Older ▶"), ACTION, "page", page + 1))
     rows.append(pager)
-    text = s.tr.ngettext(
-        "Your interview, newest first (page {page} of {pages}):",
-        "Your {count} interviews, newest first (page {page} of {pages}):",
-        total,
-    ).format(count=s.tr.number(total), page=page + 1, pages=pages)
+    # the order and the page count only mean something when there is more than one
+    if total == 1:
+        text = _("Your interview:")
+    elif pages == 1:
+        text = s.tr.ngettext(
+            "Your {count} interview, newest first:", "Your {count} interviews, newest first:", total
+        ).format(count=s.tr.number(total))
+    else:
+        text = s.tr.ngettext(
+            "Your interview, newest first (page {page} of {pages}):",
+            "Your {count} interviews, newest first (page {page} of {pages}):",
+            total,
+        ).format(count=s.tr.number(total), page=page + 1, pages=pages)
     return text, keyboards.keyboard(rows)
 
 

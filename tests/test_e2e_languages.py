@@ -81,20 +81,20 @@ async def test_russian_dates_and_plurals(bot: RunningBot) -> None:
     await say(bot, olga, "Яндекс")
     await say(bot, olga, "Аналитик")
     shown = await say(bot, olga, "вчера в 15:00")
-    assert "Принято: воскресенье, 22 ноября 2026\u202fг. в 15:00." in shown
+    assert "Принято: воскресенье, 22 ноября 2026 в 15:00." in shown
 
 
 async def test_portuguese_brazil_is_picked_from_the_region(bot: RunningBot) -> None:
     joao = bot.fake.add_user("João", language_code="pt-br")
     shown = await say(bot, joao, "/start")
     assert "Olá, João!" in shown
-    assert "Português (Brasil)" in shown
+    assert "português (Brasil)" in shown
 
 
 async def test_switching_language_answers_in_the_new_one(bot: RunningBot) -> None:
     ana = bot.fake.add_user("Ana", language_code="en")
     await say(bot, ana, "/language")
     shown = await press(bot, ana, "Français")
-    assert "C'est fait. Nouvelle langue\xa0: Français." in shown
+    assert "C'est fait. Nouvelle langue\xa0: français." in shown
     shown = await say(bot, ana, "/help")
     assert "/log" in shown and "entretien" in shown
