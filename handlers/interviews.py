@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from html import escape
 
-from babel.dates import format_date
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -66,7 +65,7 @@ async def _list_page(s: Scope, page: int) -> tuple[str, InlineKeyboardMarkup | N
     ).all()
     rows: list[list[InlineKeyboardButton]] = []
     for interview in rows_db:
-        day = format_date(s.tr.local(interview.scheduled_at).date(), "medium", locale=s.tr.locale)
+        day = s.tr.date(s.tr.local(interview.scheduled_at).date(), "medium")
         label = f"{interview.company[:28]} · {interview.role[:20]} · {day}"
         rows.append([keyboards.button(label, ACTION, "open", interview.id)])
     pager: list[InlineKeyboardButton] = []
