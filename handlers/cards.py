@@ -6,8 +6,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from html import escape
 
-from babel.dates import format_date
-
 from bot.db.models import Interview
 from bot.i18n import Translator
 from bot.texts import FEELING_LABELS, FORMAT_LABELS, OUTCOME_LABELS, TIMEFRAME_LABELS
@@ -88,7 +86,7 @@ def render_card(tr: Translator, view: InterviewView, heading: str | None = None)
         when = when_text(tr, view.scheduled_at, view.time_known)
         if view.now is not None and view.scheduled_at > view.now:
             when = _("{when} ({relative})").format(
-                when=when, relative=tr.relative(view.scheduled_at - view.now)
+                when=when, relative=tr.until(view.scheduled_at, view.now)
             )
         lines.append(_("When: {when}").format(when=when))
     if view.format:
@@ -98,11 +96,18 @@ def render_card(tr: Translator, view: InterviewView, heading: str | None = None)
         lines += [f"• {person_line(tr, person)}" for person in view.interviewers]
     else:
         lines.append(_("Interviewers: none noted"))
-    if view.timeframe:
+    if view.timeframe == "unknown" and view.response_by is not None:
+        # no promise to quote: say which day the plan assumes instead
+        lines.append(
+            _("Answer expected: they didn't say, so I'm planning for {day}").format(
+                day=tr.date(view.response_by)
+            )
+        )
+    elif view.timeframe:
         frame = _(TIMEFRAME_LABELS[view.timeframe])
         if view.response_by is not None:
             frame = _("{timeframe} (by {day})").format(
-                timeframe=frame, day=format_date(view.response_by, "long", locale=tr.locale)
+                timeframe=frame, day=tr.date(view.response_by)
             )
         lines.append(_("Answer expected: {timeframe}").format(timeframe=frame))
     if view.feeling:

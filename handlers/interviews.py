@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from html import escape
 
-from babel.dates import format_date
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -66,7 +65,7 @@ async def _list_page(s: Scope, page: int) -> tuple[str, InlineKeyboardMarkup | N
     ).all()
     rows: list[list[InlineKeyboardButton]] = []
     for interview in rows_db:
-        day = format_date(s.tr.local(interview.scheduled_at).date(), "medium", locale=s.tr.locale)
+        day = s.tr.date(s.tr.local(interview.scheduled_at).date(), "medium")
         label = f"{interview.company[:28]} · {interview.role[:20]} · {day}"
         rows.append([keyboards.button(label, ACTION, "open", interview.id)])
     pager: list[InlineKeyboardButton] = []
@@ -75,11 +74,19 @@ async def _list_page(s: Scope, page: int) -> tuple[str, InlineKeyboardMarkup | N
     if page < pages - 1:
         pager.append(keyboards.button(_("Older ▶"), ACTION, "page", page + 1))
     rows.append(pager)
-    text = s.tr.ngettext(
-        "Your interview, newest first (page {page} of {pages}):",
-        "Your {count} interviews, newest first (page {page} of {pages}):",
-        total,
-    ).format(count=s.tr.number(total), page=page + 1, pages=pages)
+    # the order and the page count only mean something when there is more than one
+    if total == 1:
+        text = _("Your interview:")
+    elif pages == 1:
+        text = s.tr.ngettext(
+            "Your {count} interview, newest first:", "Your {count} interviews, newest first:", total
+        ).format(count=s.tr.number(total))
+    else:
+        text = s.tr.ngettext(
+            "Your interview, newest first (page {page} of {pages}):",
+            "Your {count} interviews, newest first (page {page} of {pages}):",
+            total,
+        ).format(count=s.tr.number(total), page=page + 1, pages=pages)
     return text, keyboards.keyboard(rows)
 
 

@@ -30,7 +30,7 @@ from bot.domain.zones import (
     zone_from_text,
     zone_label,
 )
-from bot.i18n import SUPPORTED_LANGUAGES, language_name
+from bot.i18n import SUPPORTED_LANGUAGES, language_in_text, language_name
 from bot.nudges.planner import replan_user
 from bot.runtime import Scope, runtime_of, scope
 from handlers.common import Context, answer, edit_in_place, is_private, send_to_private_chat
@@ -74,7 +74,8 @@ async def timezone_command(update: Update, context: Context) -> int:
             await answer(
                 update,
                 s._("Your time zone is {zone}; it is {time} there now.").format(
-                    zone=escape(zone_label(zone)), time=s.tr.time(s.runtime.clock.now())
+                    zone=escape(zone_label(zone, s.tr.language)),
+                    time=s.tr.time(s.runtime.clock.now()),
                 ),
             )
         return await ask_for_zone(update, s)
@@ -141,10 +142,10 @@ async def _apply_zone(update: Update, s: Scope, text: str) -> int:
             ).format(text=escape(cleaned)),
         )
         return WAITING_FOR_ZONE
-    return await _save_zone(update, s, match)
+    return await _save_zone(update, s, match, cleaned)
 
 
-async def _save_zone(update: Update, s: Scope, match: ZoneMatch) -> int:
+async def _save_zone(update: Update, s: Scope, match: ZoneMatch, typed: str | None = None) -> int:
     _ = s._
     s.user.timezone = match.name
     if match.country:
@@ -154,11 +155,9 @@ async def _save_zone(update: Update, s: Scope, match: ZoneMatch) -> int:
     await replan_user(s.session, s.user, s.user.updated_at, s.runtime.settings.default_timezone)
     # the confirmation must speak in the new zone
     s.tr = s.runtime.translator_for(s.user)
-    where = (
-        _("{zone} ({place})").format(zone=escape(zone_label(match.name)), place=escape(match.place))
-        if match.place
-        else escape(zone_label(match.name))
-    )
+    # a matched city is echoed in the user's own words, or in their language's name for it
+    place = (typed or match.place) if match.place else None
+    where = escape(zone_label(match.name, s.tr.language, place))
     await answer(
         update,
         _("Done: your time zone is {zone}. It is {time} there now.").format(
@@ -180,7 +179,7 @@ async def _skip_zone(update: Update, context: Context, s: Scope) -> int:
         update,
         s._(
             "All right: I'll use {zone} for now. Set your own with /timezone whenever you like."
-        ).format(zone=escape(zone_label(zone))),
+        ).format(zone=escape(zone_label(zone, s.tr.language))),
         reply_markup=ReplyKeyboardRemove(),
     )
     return ConversationHandler.END
@@ -225,7 +224,7 @@ async def language_command(update: Update, context: Context) -> None:
         await answer(
             update,
             s._("I speak to you in {language}. Choose another:").format(
-                language=escape(language_name(s.tr.language))
+                language=escape(language_in_text(s.tr.language))
             ),
             reply_markup=_language_keyboard(s),
         )
@@ -248,7 +247,7 @@ async def language_chosen(update: Update, context: Context) -> None:
         )
         s.tr = tr
         text = s._("Done: I'll speak {language} from now on.").format(
-            language=escape(language_name(tr.language))
+            language=escape(language_in_text(tr.language))
         )
         await query.answer()
         await edit_in_place(update, text)

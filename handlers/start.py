@@ -9,7 +9,7 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot import keyboards
 from bot.domain.zones import zone_label
-from bot.i18n import language_name
+from bot.i18n import language_in_text
 from bot.runtime import Scope, scope
 from handlers.common import Context, answer, is_private
 
@@ -28,7 +28,7 @@ def greeting(scope_: Scope) -> str:
                 "while you wait."
             ),
             _("I'll speak {language}. You can change that any time with /language.").format(
-                language=escape(language_name(scope_.tr.language))
+                language=escape(language_in_text(scope_.tr.language))
             ),
         ]
     )
@@ -55,7 +55,7 @@ def help_text(scope_: Scope, private: bool) -> str:
         zone = scope_.user.timezone
         lines += [
             "",
-            _("Your time zone: {zone}").format(zone=escape(zone_label(zone)))
+            _("Your time zone: {zone}").format(zone=escape(zone_label(zone, scope_.tr.language)))
             if zone
             else _("You have not told me your time zone yet: /timezone"),
         ]

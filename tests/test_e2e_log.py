@@ -228,7 +228,7 @@ async def test_an_upcoming_interview_gets_a_morning_reminder(bot: RunningBot) ->
     assert "How do you feel about your chances?" not in shown
     shown = await press(bot, ana, "✅ Save")
     assert "Status: Upcoming" in shown
-    assert "(in 1 day)" in shown
+    assert "(tomorrow)" in shown
 
     bot.clock.set(datetime.fromisoformat("2026-11-24T07:30:00+00:00"))
     assert await bot.sweep() == 0

@@ -10,6 +10,8 @@ from datetime import timedelta, timezone, tzinfo
 from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from bot.i18n import zone_city
+
 MAX_ZONE_TEXT = 100
 _OFFSET = re.compile(
     r"^(?:utc|gmt|уtc)?\s*(?P<sign>[+\-−])\s*(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?$",
@@ -175,10 +177,28 @@ def zone_from_location(latitude: float, longitude: float) -> ZoneMatch | None:
     return ZoneMatch(name, country_for_zone(name))
 
 
-def zone_label(name: str) -> str:
-    """How a zone is shown: IANA names as they are, offsets as 'UTC+03:00'."""
+def zone_label(name: str, language: str = "en", place: str | None = None) -> str:
+    """How a zone is shown: 'UTC+03:00' for offsets, else its name and its city in the language.
+
+    `place` is the city the user named, in their own spelling; the zone's own city is shown in
+    the user's language instead when that is the one they meant ("Moscow" to a Russian reader
+    is "Москва").
+    """
     if name.startswith("Etc/GMT") and len(name) > len("Etc/GMT"):
         hours = int(name[len("Etc/GMT") :])
         sign = "-" if hours > 0 else "+"
         return f"UTC{sign}{abs(hours):02d}:00"
-    return name
+    city = zone_city(name, language)
+    spelled = " ".join((place or "").split())
+    if spelled and _fold(spelled) != _fold(zone_city(name, "en") or ""):
+        # the user's own word for a town that is not the zone's namesake
+        city = spelled if not spelled.islower() else _capitalized(spelled)
+    if not city or (not spelled and _fold(city) == _fold(name.rsplit("/", 1)[-1])):
+        # the name already says it ("Europe/Berlin"), unless it echoes a city the user named
+        return name
+    return f"{name} ({city})"
+
+
+def _capitalized(text: str) -> str:
+    """'нью-йорк' -> 'Нью-Йорк': each part of a name typed in lower case starts upper case."""
+    return re.sub(r"(^|[\s\-])(\w)", lambda m: m[1] + m[2].upper(), text)

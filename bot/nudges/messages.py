@@ -141,6 +141,12 @@ def task_line(tr: Translator, view: TaskView) -> str:
             "can answer quickly when called."
         ).format(company=company)
     if task.kind == plan.KEEP_APPLYING:
+        if view.applications_since == 0:
+            # "0 applications" takes the singular in some languages: say it in words instead
+            return _(
+                "While you wait, keep applying elsewhere: recruiting takes longer than anyone "
+                "expects. You have not logged an application since the last reminder."
+            )
         return tr.ngettext(
             "While you wait, keep applying elsewhere: recruiting takes longer than anyone "
             "expects. You logged {count} application since the last reminder.",
