@@ -73,14 +73,29 @@ def render_weekly_chart(series: WeeklySeries, texts: ChartTexts, goal: int | Non
     # room above the tallest bar for its number and for the legend
     axes.set_ylim(0, top * 1.35 + 0.5)
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.set_xticks(range(count), list(texts.week_labels))
+    # a long label ("This week" in some languages) takes two lines, not its neighbour's room
+    labels = [
+        label.replace(" ", "\n", 1) if len(label) > 9 else label for label in texts.week_labels
+    ]
+    axes.set_xticks(range(count), labels)
     axes.tick_params(axis="both", labelsize=BASE_FONT - 4)
     axes.tick_params(axis="x", length=0)
     axes.set_title(texts.title, fontsize=BASE_FONT + 4, pad=16)
     axes.spines[["top", "right"]].set_visible(False)
     axes.grid(axis="y", alpha=0.3)
     axes.set_axisbelow(True)
-    axes.legend(loc="upper left", fontsize=BASE_FONT - 4, frameon=False, ncols=2, handlelength=1.4)
+    handles, names = axes.get_legend_handles_labels()
+    # the goal line is drawn last but reads best after the bars it measures
+    order = sorted(range(len(names)), key=lambda n: names[n] == texts.goal)
+    axes.legend(
+        [handles[n] for n in order],
+        [names[n] for n in order],
+        loc="upper left",
+        fontsize=BASE_FONT - 4,
+        frameon=False,
+        ncols=2,
+        handlelength=1.4,
+    )
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
     return buffer.getvalue()

@@ -103,8 +103,8 @@ def stats_text(s: Scope, activity: Activity, now: datetime) -> str:
 
 
 def _day(tr: Translator, day: date) -> str:
-    """'Monday, 23 November' without the year, in the user's language."""
-    return str(format_skeleton("MMMMEEEEd", day, locale=tr.locale))
+    """'November 23' without the year, in the user's language; weeks always start on Monday."""
+    return str(format_skeleton("MMMMd", day, locale=tr.locale))
 
 
 def week_label(tr: Translator, monday: date, this_monday: date) -> str:
