@@ -239,3 +239,21 @@ def test_matplotlib_is_not_loaded_at_start_up() -> None:
         [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "False"
+
+
+def test_visible_length_counts_what_telegram_counts() -> None:
+    # tags dropped, an entity is one character, an emoji outside the BMP is two UTF-16 units
+    assert handlers.stats.visible_length("<b>a</b> &amp; 😀") == 6
+
+
+async def test_figures_too_long_for_a_caption_follow_the_picture(
+    bot: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(handlers.stats, "MAX_CAPTION", 40)
+    bot.clock.set(NOW)
+    ana = bot.fake.add_user("Ana")
+    await say(bot, ana, "/applied Acme")
+    await say(bot, ana, "/stats")
+    photo, text = ana.messages[-2:]
+    assert photo.kind == "photo" and photo.photo is not None and not photo.plain
+    assert text.kind == "text" and "Applications: 1" in text.plain
