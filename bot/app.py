@@ -38,6 +38,8 @@ PRIVATE_COMMANDS: tuple[tuple[str, str], ...] = (
     ("interviews", N_("Your interviews")),
     ("tasks", N_("What to do now")),
     ("applied", N_("Log a job application")),
+    ("goal", N_("Your weekly goal")),
+    ("stats", N_("Your progress, with a chart")),
     ("reminders", N_("When reminders arrive")),
     ("pause", N_("Pause reminders")),
     ("resume", N_("Resume reminders")),
@@ -179,12 +181,14 @@ def build_application(
     from handlers.applications import application_handlers
     from handlers.data import data_handlers
     from handlers.fallback import fallback_handlers
+    from handlers.goal import goal_handlers
     from handlers.interviews import interview_handlers
     from handlers.log import log_conversation, log_handlers
     from handlers.membership import membership_handlers
     from handlers.reminders import reminder_handlers
     from handlers.settings import cancel_handler, settings_conversation, settings_handlers
     from handlers.start import help_handlers
+    from handlers.stats import stats_handlers
     from handlers.tasks import task_handlers
 
     # Group 0, and order matters. Conversations come first so that their own /cancel and their
@@ -199,6 +203,8 @@ def build_application(
     application.add_handlers(interview_handlers())
     application.add_handlers(task_handlers())
     application.add_handlers(application_handlers())
+    application.add_handlers(goal_handlers())
+    application.add_handlers(stats_handlers())
     application.add_handlers(reminder_handlers())
     application.add_handlers(data_handlers())
     application.add_handlers(settings_handlers())

@@ -43,6 +43,8 @@ def help_text(scope_: Scope, private: bool) -> str:
         _("/interviews — your interviews and their cards"),
         _("/tasks — what to do now and next"),
         _("/applied Company — Role — log a job application"),
+        _("/goal — your weekly goal of applications"),
+        _("/stats — your progress this week and overall, with a chart"),
         _("/reminders — when reminders arrive and how often"),
         _("/pause and /resume — stop and restart reminders"),
         _("/export and /delete — a copy of all your data, or none of it kept"),
@@ -74,9 +76,11 @@ async def _from_link(update: Update, context: Context, payload: str) -> int | No
     """A deep link from a group ("open a private chat") lands on what the member asked for."""
     from handlers.applications import applied_command
     from handlers.data import delete_command, export_command
+    from handlers.goal import goal_command
     from handlers.interviews import interviews_command
     from handlers.reminders import reminders_command
     from handlers.settings import ask_for_zone, language_command
+    from handlers.stats import stats_command
     from handlers.tasks import tasks_command
 
     if payload == "timezone":
@@ -86,9 +90,11 @@ async def _from_link(update: Update, context: Context, payload: str) -> int | No
         "applied": applied_command,
         "delete": delete_command,
         "export": export_command,
+        "goal": goal_command,
         "interviews": interviews_command,
         "language": language_command,
         "reminders": reminders_command,
+        "stats": stats_command,
         "tasks": tasks_command,
     }
     command = commands.get(payload)
