@@ -38,6 +38,7 @@ PRIVATE_COMMANDS: tuple[tuple[str, str], ...] = (
     ("interviews", N_("Your interviews")),
     ("tasks", N_("What to do now")),
     ("applied", N_("Log a job application")),
+    ("references", N_("Your references")),
     ("reminders", N_("When reminders arrive")),
     ("pause", N_("Pause reminders")),
     ("resume", N_("Resume reminders")),
@@ -182,6 +183,7 @@ def build_application(
     from handlers.interviews import interview_handlers
     from handlers.log import log_conversation, log_handlers
     from handlers.membership import membership_handlers
+    from handlers.references import reference_handlers, references_conversation
     from handlers.reminders import reminder_handlers
     from handlers.settings import cancel_handler, settings_conversation, settings_handlers
     from handlers.start import help_handlers
@@ -194,11 +196,14 @@ def build_application(
     application.add_handlers(membership_handlers(), group=-1)
     timeout = timedelta(seconds=settings.conversation_timeout_seconds)
     application.add_handler(log_conversation(timeout))
+    # before the settings one, so a name typed for a reference is never read as a time zone
+    application.add_handler(references_conversation(timeout))
     application.add_handler(settings_conversation())
     application.add_handlers(log_handlers())
     application.add_handlers(interview_handlers())
     application.add_handlers(task_handlers())
     application.add_handlers(application_handlers())
+    application.add_handlers(reference_handlers())
     application.add_handlers(reminder_handlers())
     application.add_handlers(data_handlers())
     application.add_handlers(settings_handlers())

@@ -43,6 +43,7 @@ def help_text(scope_: Scope, private: bool) -> str:
         _("/interviews — your interviews and their cards"),
         _("/tasks — what to do now and next"),
         _("/applied Company — Role — log a job application"),
+        _("/references — the people who vouch for you"),
         _("/reminders — when reminders arrive and how often"),
         _("/pause and /resume — stop and restart reminders"),
         _("/export and /delete — a copy of all your data, or none of it kept"),
@@ -75,6 +76,7 @@ async def _from_link(update: Update, context: Context, payload: str) -> int | No
     from handlers.applications import applied_command
     from handlers.data import delete_command, export_command
     from handlers.interviews import interviews_command
+    from handlers.references import references_command
     from handlers.reminders import reminders_command
     from handlers.settings import ask_for_zone, language_command
     from handlers.tasks import tasks_command
@@ -88,6 +90,7 @@ async def _from_link(update: Update, context: Context, payload: str) -> int | No
         "export": export_command,
         "interviews": interviews_command,
         "language": language_command,
+        "references": references_command,
         "reminders": reminders_command,
         "tasks": tasks_command,
     }
