@@ -183,7 +183,8 @@ def build_application(
     from handlers.interviews import interview_handlers
     from handlers.log import log_conversation, log_handlers
     from handlers.membership import membership_handlers
-    from handlers.references import reference_handlers, references_conversation
+    from handlers.references import reference_handlers
+    from handlers.references_edit import references_conversation
     from handlers.reminders import reminder_handlers
     from handlers.settings import cancel_handler, settings_conversation, settings_handlers
     from handlers.start import help_handlers

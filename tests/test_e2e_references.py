@@ -180,3 +180,12 @@ async def test_the_list_stops_growing_at_the_cap(bot: RunningBot) -> None:
     await forge_tap(bot, ana, ana.messages[-1], "ref:add")
     assert "the most I keep" in (bot.fake.callback_answers[-1]["text"] or "")
     assert len(await _references_of(bot, ana)) == MAX_REFERENCES
+
+
+async def test_help_and_the_command_menu_name_it(bot: RunningBot) -> None:
+    ana = bot.fake.add_user("Ana")
+    await say(bot, ana, "/timezone Berlin")
+    shown = await say(bot, ana, "/help")
+    assert "/references — the people who vouch for you" in shown
+    menu = bot.fake.commands[("all_private_chats", "")]
+    assert {"command": "references", "description": "Your references"} in menu
