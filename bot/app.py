@@ -40,6 +40,7 @@ PRIVATE_COMMANDS: tuple[tuple[str, str], ...] = (
     ("applied", N_("Log a job application")),
     ("goal", N_("Your weekly goal")),
     ("stats", N_("Your progress, with a chart")),
+    ("references", N_("Your references")),
     ("reminders", N_("When reminders arrive")),
     ("pause", N_("Pause reminders")),
     ("resume", N_("Resume reminders")),
@@ -185,6 +186,8 @@ def build_application(
     from handlers.interviews import interview_handlers
     from handlers.log import log_conversation, log_handlers
     from handlers.membership import membership_handlers
+    from handlers.references import reference_handlers
+    from handlers.references_edit import references_conversation
     from handlers.reminders import reminder_handlers
     from handlers.settings import cancel_handler, settings_conversation, settings_handlers
     from handlers.start import help_handlers
@@ -198,6 +201,8 @@ def build_application(
     application.add_handlers(membership_handlers(), group=-1)
     timeout = timedelta(seconds=settings.conversation_timeout_seconds)
     application.add_handler(log_conversation(timeout))
+    # before the settings one, so a name typed for a reference is never read as a time zone
+    application.add_handler(references_conversation(timeout))
     application.add_handler(settings_conversation())
     application.add_handlers(log_handlers())
     application.add_handlers(interview_handlers())
@@ -205,6 +210,7 @@ def build_application(
     application.add_handlers(application_handlers())
     application.add_handlers(goal_handlers())
     application.add_handlers(stats_handlers())
+    application.add_handlers(reference_handlers())
     application.add_handlers(reminder_handlers())
     application.add_handlers(data_handlers())
     application.add_handlers(settings_handlers())

@@ -10,7 +10,14 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import keyboards
 from bot.db.models import ConversationRecord, UserDataRecord
-from bot.export import collect, to_calendar, to_json, to_vcards
+from bot.export import (
+    ExportWords,
+    applications_csv,
+    collect,
+    to_calendar,
+    to_json,
+    to_vcards,
+)
 from bot.nudges.messages import TASK_TITLES
 from bot.runtime import Scope, scope
 from handlers.common import Context, answer, edit_in_place, is_private, send_to_private_chat
@@ -18,19 +25,26 @@ from handlers.common import Context, answer, edit_in_place, is_private, send_to_
 ACTION = "del"
 
 
-def _titles(s: Scope) -> dict[str, str]:
-    titles = {kind: s._(title) for kind, title in TASK_TITLES.items()}
-    titles["interview"] = s._("Interview: {company} — {role}")
-    return titles
+def _words(s: Scope) -> ExportWords:
+    return ExportWords(
+        tr=s.tr,
+        interview=s._("Interview: {company} — {role}"),
+        tasks={kind: s._(title) for kind, title in TASK_TITLES.items()},
+        interviewer_note=s._("Interviewed you for {role} at {company} on {day}."),
+        reference_with_relation=s._("One of your references ({relation})."),
+        reference=s._("One of your references."),
+        columns=(s._("Company"), s._("Role"), s._("Applied on")),
+    )
 
 
 async def export_command(update: Update, context: Context) -> None:
-    """Sends everything the bot keeps about the user: JSON, a calendar, contact cards."""
+    """Sends everything the bot keeps about the user: JSON, a calendar, contact cards, a sheet."""
     async with scope(update, context) as s:
         if not is_private(update):
             await send_to_private_chat(update, context, s, "export")
             return
         record = await collect(s.session, s.user)
+        words = _words(s)
         chat_id = s.user.id
         bot = context.bot
         await bot.send_document(
@@ -41,14 +55,28 @@ async def export_command(update: Update, context: Context) -> None:
         if record["interviews"]:
             await bot.send_document(
                 chat_id,
-                InputFile(to_calendar(record, _titles(s)), filename="afterview.ics"),
+                InputFile(
+                    to_calendar(record, words, s.runtime.clock.now()), filename="afterview.ics"
+                ),
                 caption=s._("Your interviews and open deadlines, for any calendar app."),
             )
         if any(i["interviewers"] for i in record["interviews"]):
             await bot.send_document(
                 chat_id,
-                InputFile(to_vcards(record), filename="interviewers.vcf"),
+                InputFile(to_vcards(record, words), filename="interviewers.vcf"),
                 caption=s._("Your interviewers as contact cards."),
+            )
+        if record["references"]:
+            await bot.send_document(
+                chat_id,
+                InputFile(to_vcards(record, words, references=True), filename="references.vcf"),
+                caption=s._("Your references as contact cards."),
+            )
+        if record["applications"]:
+            await bot.send_document(
+                chat_id,
+                InputFile(applications_csv(record, words), filename="applications.csv"),
+                caption=s._("Your job applications as a spreadsheet, times in your time zone."),
             )
 
 

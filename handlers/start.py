@@ -45,6 +45,7 @@ def help_text(scope_: Scope, private: bool) -> str:
         _("/applied Company — Role — log a job application"),
         _("/goal — your weekly goal of applications"),
         _("/stats — your progress this week and overall, with a chart"),
+        _("/references — the people who vouch for you"),
         _("/reminders — when reminders arrive and how often"),
         _("/pause and /resume — stop and restart reminders"),
         _("/export and /delete — a copy of all your data, or none of it kept"),
@@ -78,6 +79,7 @@ async def _from_link(update: Update, context: Context, payload: str) -> int | No
     from handlers.data import delete_command, export_command
     from handlers.goal import goal_command
     from handlers.interviews import interviews_command
+    from handlers.references import references_command
     from handlers.reminders import reminders_command
     from handlers.settings import ask_for_zone, language_command
     from handlers.stats import stats_command
@@ -93,6 +95,7 @@ async def _from_link(update: Update, context: Context, payload: str) -> int | No
         "goal": goal_command,
         "interviews": interviews_command,
         "language": language_command,
+        "references": references_command,
         "reminders": reminders_command,
         "stats": stats_command,
         "tasks": tasks_command,

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
+import vobject
 from icalendar import Calendar
 from sqlalchemy import func, select
 
-from bot.db.models import Interview, Interviewer, Task, User
+from bot.db.models import Interview, Interviewer, Reference, Task, User
 from bot.fakeapi.running import RunningBot
 from tests.flows import press, say
 
@@ -56,6 +61,74 @@ async def test_export_sends_json_calendar_and_cards(bot: RunningBot) -> None:
     assert "ORG:Acme\\; Labs" in cards
     assert "EMAIL;TYPE=INTERNET:maria@acme.test" in cards
     assert "TITLE:CTO" in cards
+
+
+async def test_export_files_parse_back_to_what_was_typed(bot: RunningBot) -> None:
+    ana = bot.fake.add_user("Ana")
+    await _log_with_a_person(bot, ana)
+    hostile = '=cmd("x") <b>Müller</b> & Söhne 🎉'
+    await say(bot, ana, f"/applied {hostile} — Data; Engineer")
+    await say(bot, ana, "/applied +Plus GmbH — @lead")
+    long_name = "Ѯ" * 100
+    async with bot.runtime.session() as session, session.begin():
+        session.add_all(
+            [
+                Reference(
+                    user_id=ana.id,
+                    name=long_name,
+                    relation='former boss, "Acme"; Berlin',
+                    contact="+49 30 1234567",
+                    note="call after 5pm\n<i>not</i> Mondays",
+                    created_at=bot.clock.now(),
+                ),
+                Reference(
+                    user_id=ana.id, name="Olga", contact="olga@x.test", created_at=bot.clock.now()
+                ),
+            ]
+        )
+    exported_at = bot.clock.now()
+    await say(bot, ana, "/export")
+    documents = {m.document[1]: m.document[0] for m in ana.messages if m.document is not None}
+    assert set(documents) == {
+        "afterview.json",
+        "afterview.ics",
+        "interviewers.vcf",
+        "references.vcf",
+        "applications.csv",
+    }
+    record = json.loads(documents["afterview.json"])
+
+    calendar = Calendar.from_ical(documents["afterview.ics"])
+    [interview] = [e for e in calendar.walk("VEVENT") if str(e["summary"]).startswith("Interview")]
+    assert interview.decoded("dtstart") == datetime(
+        2026, 11, 22, 15, 0, tzinfo=ZoneInfo("Europe/Berlin")
+    )
+    assert abs((interview.decoded("dtstamp") - exported_at).total_seconds()) < 60
+    assert [str(z["tzid"]) for z in calendar.walk("VTIMEZONE")] == ["Europe/Berlin"]
+    # exporting again gives the same items the same UIDs
+    await say(bot, ana, "/export")
+    again = [m.document[0] for m in ana.messages if m.document and m.document[1] == "afterview.ics"]
+    uids = [sorted(str(e["uid"]) for e in Calendar.from_ical(c).walk("VEVENT")) for c in again]
+    assert uids[0] == uids[1]
+
+    [olga_card, long_card] = sorted(
+        vobject.readComponents(documents["references.vcf"].decode()), key=lambda c: len(c.fn.value)
+    )
+    assert long_card.fn.value == long_name
+    assert long_card.tel.value == "+49 30 1234567"
+    assert long_card.note.value == (
+        'One of your references (former boss, "Acme"; Berlin).\ncall after 5pm\n<i>not</i> Mondays'
+    )
+    assert olga_card.email.value == "olga@x.test"
+    assert [r["name"] for r in record["references"]] == [long_name, "Olga"]
+
+    rows = list(csv.reader(io.StringIO(documents["applications.csv"].decode("utf-8-sig"))))
+    assert documents["applications.csv"].startswith(b"\xef\xbb\xbf")
+    assert rows[0] == ["Company", "Role", "Applied on"]
+    assert rows[1][:2] == ["'" + hostile, "Data; Engineer"]
+    assert rows[2][:2] == ["'+Plus GmbH", "'@lead"]
+    stored = datetime.fromisoformat(record["applications"][0]["applied_at"])
+    assert rows[1][2] == stored.astimezone(ZoneInfo("Europe/Berlin")).strftime("%Y-%m-%d %H:%M")
 
 
 async def test_delete_removes_everything_after_a_confirmation(bot: RunningBot) -> None:

@@ -223,6 +223,8 @@ class Reference(Base):
     name: Mapped[str] = mapped_column(String(200))
     relation: Mapped[str] = mapped_column(String(200), default="")
     contact: Mapped[str] = mapped_column(String(200), default="")
+    # what to remember about them: the best time to call, which work they can speak to
+    note: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime]
 
 
