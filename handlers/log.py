@@ -400,6 +400,9 @@ async def got_more_text(update: Update, context: Context, s: Scope, draft: Draft
     if len(draft["people"]) >= MAX_INTERVIEWERS:
         await answer(update, s._("That is as many interviewers as I can keep for one interview."))
         return await ask_person_more(update, context, s, draft)
+    if await _too_long_or_empty(update, s, text, MAX_FIELD):
+        # the list stays in front of them, with its buttons
+        return await ask_person_more(update, context, s, draft)
     return await got_person_name(update, context, s, draft, text)
 
 

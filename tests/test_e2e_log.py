@@ -373,3 +373,89 @@ async def test_the_log_button_mid_conversation_brings_back_the_question(bot: Run
     shown = await press(bot, ana, "📝 Log an interview")
     assert "We are in the middle of logging an interview" in shown
     assert "What is the role?" in shown
+
+
+async def test_a_name_and_title_on_one_line_can_be_split_at_the_comma(bot: RunningBot) -> None:
+    ana = await berliner(bot)
+    await say(bot, ana, "/log")
+    await say(bot, ana, "Acme")
+    await say(bot, ana, "Analyst")
+    await say(bot, ana, "yesterday 10:00")
+    await press(bot, ana, "Video")
+    shown = await say(bot, ana, "Zoë O'Brien-Núñez, Head of Data")
+    assert "Is “Zoë O'Brien-Núñez, Head of Data” a name and a job title?" in shown
+    assert "'s job title" not in shown
+    assert {"Name: Zoë O'Brien-Núñez · Title: Head of Data", "No, keep it as typed"} <= set(
+        buttons(ana)
+    )
+    shown = await press(bot, ana, "Name: Zoë O'Brien-Núñez · Title: Head of Data")
+    assert "An email or phone number for Zoë O'Brien-Núñez?" in shown
+    shown = await press(bot, ana, "Skip")
+    assert "1. Zoë O'Brien-Núñez, Head of Data" in shown
+
+    # kept as typed, the title is asked without a possessive made from the name
+    await press(bot, ana, "➕ Add another")
+    await say(bot, ana, "Smith, John")
+    shown = await press(bot, ana, "No, keep it as typed")
+    assert "Smith, John: what is their job title?" in shown
+    await say(bot, ana, "Recruiter")
+    await press(bot, ana, "Skip")
+
+    # typing again instead of tapping is a new go at the name; with no comma, no question
+    await press(bot, ana, "➕ Add another")
+    await say(bot, ana, "李雷，技术总监")
+    assert "Name: 李雷 · Title: 技术总监" in buttons(ana)
+    shown = await say(bot, ana, "Bartholomew Fitzgerald-Montgomery")
+    assert "Bartholomew Fitzgerald-Montgomery: what is their job title?" in shown
+    await press(bot, ana, "I don't know")
+    shown = await press(bot, ana, "Skip")
+    # the remove button shortens a long name at a word, not inside one
+    assert "✖ Remove Bartholomew…" in buttons(ana)
+    assert not any("Fitzgerald-Mo" in label for label in buttons(ana))
+
+    await press(bot, ana, "✅ That's everyone")
+    await press(bot, ana, "Within a week")
+    await press(bot, ana, "Not sure")
+    await press(bot, ana, "✅ Save")
+    [interview] = await interviews_of(bot, ana)
+    assert [(p.name, p.title) for p in interview.interviewers] == [
+        ("Zoë O'Brien-Núñez", "Head of Data"),
+        ("Smith, John", "Recruiter"),
+        ("Bartholomew Fitzgerald-Montgomery", ""),
+    ]
+
+
+async def test_text_with_no_visible_letter_is_refused(bot: RunningBot) -> None:
+    ana = await berliner(bot)
+    await say(bot, ana, "/log")
+    refusal = "I can't see a single letter or digit in that. Please type your answer in words."
+    for invisible in ("\u200b", "\u200b\u200d\u2060", "—", "🙂 …"):
+        shown = await say(bot, ana, invisible)
+        assert refusal in shown
+        assert "Which company" in shown
+    await say(bot, ana, "\u200bAcme\u200b")
+    shown = await say(bot, ana, "\u200b")
+    assert refusal in shown
+    assert "What is the role?" in shown
+    await say(bot, ana, "Analyst")
+    await say(bot, ana, "yesterday 10:00")
+    await press(bot, ana, "Video")
+    shown = await say(bot, ana, "\u200b")
+    assert refusal in shown
+    assert "Send the first interviewer's name" in shown
+    await say(bot, ana, "Pat")
+    shown = await say(bot, ana, "— —")
+    assert refusal in shown
+    assert "what is their job title?" in shown
+    await say(bot, ana, "CTO")
+    await press(bot, ana, "Skip")
+    shown = await say(bot, ana, "\u200b")
+    assert refusal in shown
+    assert "1. Pat, CTO" in shown
+    await press(bot, ana, "✅ That's everyone")
+    await press(bot, ana, "Within a week")
+    await press(bot, ana, "Not sure")
+    await press(bot, ana, "✅ Save")
+    [interview] = await interviews_of(bot, ana)
+    assert (interview.company, interview.role) == ("Acme", "Analyst")
+    assert [(p.name, p.title) for p in interview.interviewers] == [("Pat", "CTO")]
