@@ -188,6 +188,7 @@ async def edit_from_card(update: Update, context: Context) -> int:
             return END
         await query.answer()
         draft = draft_of(interview)
+        draft["ahead"] = is_ahead(s, draft)
         context.user_data[DRAFT] = draft
         if parts[1] == "addperson":
             return await ask_person_name(update, context, s, draft)
@@ -428,8 +429,8 @@ TEXT_HANDLERS = {
     WHEN: got_when,
     FORMAT: got_format_text,
     PERSON_NAME: got_person_name,
-    # typing again instead of tapping: a new go at the name
-    PERSON_SPLIT: got_person_name,
+    # typing instead of tapping keeps the name as typed and gives its job title, as before
+    PERSON_SPLIT: got_person_title,
     PERSON_TITLE: got_person_title,
     PERSON_CONTACT: got_person_contact,
     PERSON_MORE: got_more_text,

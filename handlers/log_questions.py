@@ -172,7 +172,10 @@ async def ask_person_split(update: Update, context: Context, s: Scope, draft: Dr
         [_btn(_("No, keep it as typed"), "split", "no")],
         _back_row(s),
     ]
-    text = _("Is “{typed}” a name and a job title?").format(typed=escape(typed))
+    text = _(
+        "Is “{typed}” a name and a job title? Tap to split it, or type the job title to keep "
+        "the name as it is."
+    ).format(typed=escape(typed))
     await ask(update, context, draft, text, rows)
     return PERSON_SPLIT
 

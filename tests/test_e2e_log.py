@@ -401,10 +401,16 @@ async def test_a_name_and_title_on_one_line_can_be_split_at_the_comma(bot: Runni
     await say(bot, ana, "Recruiter")
     await press(bot, ana, "Skip")
 
-    # typing again instead of tapping is a new go at the name; with no comma, no question
+    # typing instead of tapping keeps the name as typed and gives the job title
     await press(bot, ana, "➕ Add another")
     await say(bot, ana, "李雷，技术总监")
     assert "Name: 李雷 · Title: 技术总监" in buttons(ana)
+    shown = await say(bot, ana, "CTO")
+    assert "An email or phone number for 李雷，技术总监?" in shown
+    await press(bot, ana, "Skip")
+
+    # with no comma, no question
+    await press(bot, ana, "➕ Add another")
     shown = await say(bot, ana, "Bartholomew Fitzgerald-Montgomery")
     assert "Bartholomew Fitzgerald-Montgomery: what is their job title?" in shown
     await press(bot, ana, "I don't know")
@@ -421,6 +427,7 @@ async def test_a_name_and_title_on_one_line_can_be_split_at_the_comma(bot: Runni
     assert [(p.name, p.title) for p in interview.interviewers] == [
         ("Zoë O'Brien-Núñez", "Head of Data"),
         ("Smith, John", "Recruiter"),
+        ("李雷，技术总监", "CTO"),
         ("Bartholomew Fitzgerald-Montgomery", ""),
     ]
 

@@ -120,6 +120,12 @@ async def test_a_day_without_a_time_is_asked_about_in_the_evening(bot: RunningBo
     assert "I'll ask after the interview" in shown
     assert "Here is the interview. Save it?" in shown
     await press(bot, ana, "✅ Save")
+    # from the card, too, the people are asked about in the future tense
+    shown = await press(bot, ana, "➕ Interviewer")
+    assert "Who will interview you, if you know?" in shown
+    await press(bot, ana, "I don't know yet")
+    shown = await press(bot, ana, "✅ Save")
+    assert "Status: Upcoming" in shown
 
     # Thursday, after the interview's day has begun: the card says nothing is told yet
     bot.clock.set(at("2026-11-26T15:00:00"))
