@@ -710,7 +710,16 @@ async def cancel(update: Update, context: Context) -> int:
         if draft is not None:
             await clear_previous_question(update, context, draft)
         forget(context)
-        await answer(update, s._("Stopped. I did not save that interview."))
+        if draft is not None and draft.get("debrief"):
+            await answer(
+                update,
+                s._(
+                    "Stopped. The interview stays as it was; the button on my reminder brings "
+                    "these questions back."
+                ),
+            )
+        else:
+            await answer(update, s._("Stopped. I did not save that interview."))
     return END
 
 
@@ -729,6 +738,15 @@ async def timed_out(update: Update, context: Context) -> None:
         row = await session.get(User, user.id)
     tr = runtime.translator_for(row, user.language_code)
     company = (draft or {}).get("company") or ""
+    if (draft or {}).get("debrief"):
+        # the interview is stored; only the answers about how it went were left unfinished
+        text = tr.gettext(
+            "We did not finish talking about your interview at {company}. The button on my "
+            "reminder brings the questions back."
+        ).format(company=escape(company))
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(chat.id, text)
+        return
     text = (
         tr.gettext(
             "We did not finish logging the interview at {company}, so I set it aside. "

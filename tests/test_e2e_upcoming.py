@@ -140,7 +140,12 @@ async def test_a_day_without_a_time_is_asked_about_in_the_evening(bot: RunningBo
     bot.clock.set(at("2026-11-26T17:00:00"))
     assert await bot.sweep() == 1
     assert "Your interview at Globex for the Analyst role is over" in ana.last_message.plain
-    shown = await press(bot, ana, "📝 Tell me how it went")
+    await press(bot, ana, "📝 Tell me how it went")
+    shown = await say(bot, ana, "/cancel")
+    assert "The interview stays as it was" in shown
+    [interview] = await interviews_of(bot, ana)
+    assert interview.feeling == ""
+    await press(bot, ana, "📝 Tell me how it went")
     await press(bot, ana, "Not sure")
     # no names yet: asked in the past tense now
     shown = ana.last_message.plain
