@@ -34,6 +34,8 @@ class InterviewView:
     status: str | None = None
     # set when the card should say how far away an upcoming interview is
     now: datetime | None = None
+    # still to come: how it went is not known yet, only how the user feels about it
+    ahead: bool = False
 
     @classmethod
     def of(cls, interview: Interview, now: datetime) -> InterviewView:
@@ -52,6 +54,7 @@ class InterviewView:
             feeling=interview.feeling,
             status=status,
             now=now,
+            ahead=interview.scheduled_at > now,
         )
 
 
@@ -110,8 +113,19 @@ def render_card(tr: Translator, view: InterviewView, heading: str | None = None)
                 timeframe=frame, day=tr.date(view.response_by)
             )
         lines.append(_("Answer expected: {timeframe}").format(timeframe=frame))
-    if view.feeling:
+    if view.feeling and view.ahead:
+        lines.append(_("Your chances: {feeling}").format(feeling=_(FEELING_LABELS[view.feeling])))
+    elif view.feeling:
         lines.append(_("How it went: {feeling}").format(feeling=_(FEELING_LABELS[view.feeling])))
+    elif view.ahead:
+        lines.append(
+            _(
+                "After the interview, I'll ask how it went, who was there and when they will "
+                "answer, and plan your follow-ups from that."
+            )
+        )
+    elif view.scheduled_at is not None:
+        lines.append(_("How it went: not told yet"))
     if view.status:
         lines.append(_("Status: {status}").format(status=_(OUTCOME_LABELS[view.status])))
     return "\n".join(lines)

@@ -22,7 +22,7 @@ from telegram.ext import (
 )
 
 from bot import keyboards
-from bot.db.models import Club, Interview, Interviewer
+from bot.db.models import Club, Interview, Interviewer, Task
 from bot.domain.interviews import (
     FEELINGS,
     FORMATS,
@@ -32,11 +32,15 @@ from bot.domain.interviews import (
     contact_kind,
     response_by,
 )
+from bot.domain.people import split_name_and_title
+from bot.domain.plan import DEBRIEF, NOT_TOLD
+from bot.domain.text import has_letter_or_digit, tidy
 from bot.domain.when import MAX_WHEN_TEXT, ParsedWhen, WhenError, parse_when, quick_day
 from bot.runtime import Scope, runtime_of, scope
 from bot.texts import FORMAT_LABELS
 from handlers.cards import InterviewView, render_card, when_text
 from handlers.common import Context, answer, deep_link
+from handlers.debrief import debrief_from_nudge
 from handlers.log_draft import (
     ACTION,
     COMPANY,
@@ -48,10 +52,10 @@ from handlers.log_draft import (
     PERSON_CONTACT,
     PERSON_MORE,
     PERSON_NAME,
+    PERSON_SPLIT,
     PERSON_TITLE,
     RESPONSE_DATE,
     ROLE,
-    SUMMARY,
     TIMEFRAME,
     WHEN,
     Draft,
@@ -59,6 +63,7 @@ from handlers.log_draft import (
     forget,
     get_draft,
     interview_day,
+    is_ahead,
     new_draft,
 )
 from handlers.log_questions import (
@@ -68,6 +73,7 @@ from handlers.log_questions import (
     ask_person_contact,
     ask_person_more,
     ask_person_name,
+    ask_person_split,
     ask_person_title,
     ask_response_date,
     ask_role,
@@ -182,6 +188,7 @@ async def edit_from_card(update: Update, context: Context) -> int:
             return END
         await query.answer()
         draft = draft_of(interview)
+        draft["ahead"] = is_ahead(s, draft)
         context.user_data[DRAFT] = draft
         if parts[1] == "addperson":
             return await ask_person_name(update, context, s, draft)
@@ -193,12 +200,21 @@ async def edit_from_card(update: Update, context: Context) -> int:
 
 def _text_of(update: Update) -> str:
     message = update.effective_message
-    return " ".join((message.text or "").split()) if message is not None else ""
+    return tidy(message.text or "") if message is not None else ""
 
 
 async def _too_long_or_empty(update: Update, s: Scope, text: str, limit: int) -> bool:
-    if not text:
+    """Refuses, with a word why, an answer that is empty, invisible, wordless or too long."""
+    message = update.effective_message
+    if not text and not (message is not None and message.text):
         await answer(update, s._("That was empty. Please type your answer."))
+        return True
+    if not has_letter_or_digit(text):
+        # a zero-width space, a dash or an emoji alone names no company, role or person
+        await answer(
+            update,
+            s._("I can't see a single letter or digit in that. Please type your answer in words."),
+        )
         return True
     if len(text) > limit:
         await answer(
@@ -335,6 +351,8 @@ async def got_person_name(
     if await _too_long_or_empty(update, s, text, MAX_FIELD):
         return await ask_person_name(update, context, s, draft)
     draft["person"] = {"name": text, "title": "", "contact": ""}
+    if split_name_and_title(text) is not None:
+        return await ask_person_split(update, context, s, draft)
     return await ask_person_title(update, context, s, draft)
 
 
@@ -383,6 +401,9 @@ async def got_more_text(update: Update, context: Context, s: Scope, draft: Draft
     if len(draft["people"]) >= MAX_INTERVIEWERS:
         await answer(update, s._("That is as many interviewers as I can keep for one interview."))
         return await ask_person_more(update, context, s, draft)
+    if await _too_long_or_empty(update, s, text, MAX_FIELD):
+        # the list stays in front of them, with its buttons
+        return await ask_person_more(update, context, s, draft)
     return await got_person_name(update, context, s, draft, text)
 
 
@@ -408,6 +429,8 @@ TEXT_HANDLERS = {
     WHEN: got_when,
     FORMAT: got_format_text,
     PERSON_NAME: got_person_name,
+    # typing instead of tapping keeps the name as typed and gives its job title, as before
+    PERSON_SPLIT: got_person_title,
     PERSON_TITLE: got_person_title,
     PERSON_CONTACT: got_person_contact,
     PERSON_MORE: got_more_text,
@@ -491,14 +514,25 @@ async def tapped(update: Update, context: Context, state: int) -> int:
             draft["format"] = value
             return await go(update, context, s, draft, next_after(FORMAT, draft))
         if action == "nopeople":
-            await answer(
-                update,
-                _(
+            if draft.get("ahead"):
+                tip = _(
+                    "No problem: I'll ask after the interview. While you are there, ask for "
+                    "everyone's name and job title, or their business cards, so each of them "
+                    "can get a thank-you."
+                )
+            else:
+                tip = _(
                     "No problem. Tip for next time: before you leave, ask for everyone's name and "
                     "job title, or their business cards, so each of them can get a thank-you."
-                ),
-            )
-            return await go(update, context, s, draft, SUMMARY if draft["editing"] else TIMEFRAME)
+                )
+            await answer(update, tip)
+            return await go(update, context, s, draft, next_after(PERSON_MORE, draft))
+        if action == "split" and draft["person"] is not None:
+            split = split_name_and_title(draft["person"]["name"])
+            if value == "yes" and split is not None:
+                draft["person"]["name"], draft["person"]["title"] = split
+                return await ask_person_contact(update, context, s, draft)
+            return await ask_person_title(update, context, s, draft)
         if action == "notitle":
             if draft["person"] is None:
                 return await ask_person_name(update, context, s, draft)
@@ -565,11 +599,12 @@ async def save(update: Update, context: Context, s: Scope, draft: Draft) -> int:
     from handlers.interviews import card_keyboard
 
     _ = s._
-    missing = [
-        key
-        for key in ("company", "role", "when", "format", "timeframe", "feeling")
-        if not draft.get(key)
-    ]
+    draft["ahead"] = is_ahead(s, draft)
+    # before the interview, how it went and their answer are asked after it, not now
+    needed: tuple[str, ...] = ("company", "role", "when", "format")
+    if not draft["ahead"]:
+        needed += ("timeframe", "feeling")
+    missing = [key for key in needed if not draft.get(key)]
     if missing:
         target = {
             "company": COMPANY,
@@ -599,29 +634,56 @@ async def save(update: Update, context: Context, s: Scope, draft: Draft) -> int:
             user_id=s.user.id, club_id=draft["club_id"], created_at=now, interviewers=[]
         )
         s.session.add(interview)
+    debriefed = interview.feeling == NOT_TOLD and bool(draft["feeling"])
     interview.company = draft["company"]
     interview.role = draft["role"]
     interview.scheduled_at = datetime.fromisoformat(draft["when"])
     interview.time_known = bool(draft["time_known"])
     interview.format = draft["format"]
-    interview.response_timeframe = draft["timeframe"]
+    interview.response_timeframe = draft["timeframe"] or NOT_TOLD
     interview.response_by = (
         date.fromisoformat(draft["response_by"]) if draft["response_by"] else None
     )
-    interview.feeling = draft["feeling"]
+    interview.feeling = draft["feeling"] or NOT_TOLD
     interview.updated_at = now
     _apply_people(interview, draft["people"])
     await s.session.flush()
+    if debriefed:
+        await _close_debrief(s, interview.id, now)
     await replan_interview(s.session, s.user, interview, now, s.runtime.settings.default_timezone)
+    heading = (
+        _("Thank you. I have planned what comes next; here is the card of your interview:")
+        if draft.get("debrief")
+        else _("Saved. Here is the card of your interview:")
+    )
+    text = render_card(s.tr, InterviewView.of(interview, now), heading)
+    markup = card_keyboard(s, interview)
+    # commit, then speak: the interview is stored before anything is said about it
+    await s.session.commit()
     await clear_previous_question(update, context, draft)
     forget(context)
-    view = InterviewView.of(interview, now)
-    await answer(
-        update,
-        render_card(s.tr, view, _("Saved. Here is the card of your interview:")),
-        reply_markup=card_keyboard(s, interview),
-    )
+    await answer(update, text, reply_markup=markup)
     return END
+
+
+async def _close_debrief(s: Scope, interview_id: int, now: datetime) -> None:
+    """The question after the interview is answered: its nudge is done, not cancelled."""
+    rows = await s.session.scalars(
+        select(Task).where(
+            Task.interview_id == interview_id,
+            Task.kind == DEBRIEF,
+            Task.state.in_(("pending", "sent", "snoozed")),
+        )
+    )
+    for task in rows:
+        task.state = "done"
+        task.done_at = now
+        task.done_via = "answered"
+        task.next_nudge_at = None
+        # a nudge being sent right now must not write over this
+        task.claim_token = None
+        task.claimed_until = None
+        task.updated_at = now
 
 
 def _apply_people(interview: Interview, people: list[dict[str, Any]]) -> None:
@@ -648,7 +710,16 @@ async def cancel(update: Update, context: Context) -> int:
         if draft is not None:
             await clear_previous_question(update, context, draft)
         forget(context)
-        await answer(update, s._("Stopped. I did not save that interview."))
+        if draft is not None and draft.get("debrief"):
+            await answer(
+                update,
+                s._(
+                    "Stopped. The interview stays as it was; the button on my reminder brings "
+                    "these questions back."
+                ),
+            )
+        else:
+            await answer(update, s._("Stopped. I did not save that interview."))
     return END
 
 
@@ -667,6 +738,15 @@ async def timed_out(update: Update, context: Context) -> None:
         row = await session.get(User, user.id)
     tr = runtime.translator_for(row, user.language_code)
     company = (draft or {}).get("company") or ""
+    if (draft or {}).get("debrief"):
+        # the interview is stored; only the answers about how it went were left unfinished
+        text = tr.gettext(
+            "We did not finish talking about your interview at {company}. The button on my "
+            "reminder brings the questions back."
+        ).format(company=escape(company))
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(chat.id, text)
+        return
     text = (
         tr.gettext(
             "We did not finish logging the interview at {company}, so I set it aside. "
@@ -700,7 +780,7 @@ def log_conversation(timeout: timedelta | None) -> ConversationHandler[Context]:
         )
         handlers.append(
             CallbackQueryHandler(
-                _command_inside(state), pattern=r"^(log:start|iv:(edit|addperson):)"
+                _command_inside(state), pattern=r"^(log:start|iv:(edit|addperson|debrief):)"
             )
         )
         states[state] = handlers
@@ -712,6 +792,7 @@ def log_conversation(timeout: timedelta | None) -> ConversationHandler[Context]:
             CommandHandler("start", log_from_link, filters=private & filters.Regex(r"^/start log")),
             CallbackQueryHandler(log_button, pattern=r"^log:start$"),
             CallbackQueryHandler(edit_from_card, pattern=r"^iv:(edit|addperson):\d+$"),
+            CallbackQueryHandler(debrief_from_nudge, pattern=r"^iv:debrief:\d+$"),
         ],
         states=states,
         fallbacks=[CommandHandler("cancel", cancel)],

@@ -27,11 +27,15 @@ from handlers.common import Context
     FEELING,
     SUMMARY,
     EDIT_MENU,
-) = range(1, 14)
+    PERSON_SPLIT,
+) = range(1, 15)
 
 DRAFT = "draft"
 ACTION = "lg"
 END = ConversationHandler.END
+
+# what can only be told once an interview has happened
+AFTER_FIELDS = ("timeframe", "feeling")
 
 EDITABLE_FIELDS: tuple[tuple[str, str, int], ...] = (
     ("company", N_("Company"), COMPANY),
@@ -62,6 +66,10 @@ def new_draft(club_id: int | None = None) -> Draft:
         "interview_id": None,
         "editing": False,
         "question_id": None,
+        # logged ahead: the questions speak of what will happen, and skip what only comes after
+        "ahead": False,
+        # the questions asked once an interview logged ahead has happened
+        "debrief": False,
     }
 
 
@@ -104,7 +112,15 @@ def view_of(draft: Draft) -> InterviewView:
         timeframe=draft["timeframe"],
         response_by=date.fromisoformat(draft["response_by"]) if draft["response_by"] else None,
         feeling=draft["feeling"],
+        ahead=bool(draft.get("ahead")),
     )
+
+
+def is_ahead(s: Scope, draft: Draft) -> bool:
+    """Whether the interview being logged is still to come (never so when asking after it)."""
+    if draft.get("debrief") or not draft["when"]:
+        return False
+    return datetime.fromisoformat(draft["when"]) > s.runtime.clock.now()
 
 
 def interview_day(s: Scope, draft: Draft) -> date:

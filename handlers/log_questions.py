@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-from datetime import datetime
 from html import escape
 
 from telegram import InlineKeyboardButton, Update
@@ -11,6 +10,8 @@ from telegram.error import BadRequest
 
 from bot import keyboards
 from bot.domain.interviews import FEELINGS, FORMATS, MAX_INTERVIEWERS, TIMEFRAMES
+from bot.domain.people import split_name_and_title
+from bot.domain.text import shorten
 from bot.domain.zones import zone_label
 from bot.runtime import Scope
 from bot.texts import FEELING_LABELS, FORMAT_LABELS, TIMEFRAME_LABELS
@@ -18,6 +19,7 @@ from handlers.cards import render_card
 from handlers.common import Context, answer
 from handlers.log_draft import (
     ACTION,
+    AFTER_FIELDS,
     COMPANY,
     EDIT_MENU,
     EDITABLE_FIELDS,
@@ -26,6 +28,7 @@ from handlers.log_draft import (
     PERSON_CONTACT,
     PERSON_MORE,
     PERSON_NAME,
+    PERSON_SPLIT,
     PERSON_TITLE,
     RESPONSE_DATE,
     ROLE,
@@ -33,8 +36,12 @@ from handlers.log_draft import (
     TIMEFRAME,
     WHEN,
     Draft,
+    is_ahead,
     view_of,
 )
+
+# how much of a name or title a button shows: buttons are one short line on a phone
+BUTTON_NAME = 24
 
 
 def _btn(text: str, *args: str | int) -> InlineKeyboardButton:
@@ -102,7 +109,8 @@ async def ask_when(update: Update, context: Context, s: Scope, draft: Draft) -> 
 
 async def ask_format(update: Update, context: Context, s: Scope, draft: Draft) -> int:
     rows = [[_btn(s._(FORMAT_LABELS[f]), "fmt", f) for f in FORMATS], _back_row(s)]
-    await ask(update, context, draft, s._("How was it held?"), rows)
+    text = s._("How will it be held?") if draft.get("ahead") else s._("How was it held?")
+    await ask(update, context, draft, text, rows)
     return FORMAT
 
 
@@ -112,6 +120,12 @@ async def ask_person_name(update: Update, context: Context, s: Scope, draft: Dra
     if draft["people"]:
         text = _("What is the next interviewer's <b>name</b>?")
         rows = [_back_row(s)]
+    elif draft.get("ahead"):
+        text = _(
+            "Who will interview you, if you know? Send the first interviewer's <b>name</b>; "
+            "each of them will get their own thank-you."
+        )
+        rows = [[_btn(_("I don't know yet"), "nopeople")], _back_row(s)]
     else:
         text = _(
             "Who interviewed you? Send the first interviewer's <b>name</b>; "
@@ -130,10 +144,40 @@ async def ask_person_title(update: Update, context: Context, s: Scope, draft: Dr
         update,
         context,
         draft,
-        _("What is {name}'s <b>job title</b>?").format(name=escape(name)),
+        # the name stands alone: a possessive built from it is grammar of English only
+        _("{name}: what is their <b>job title</b>?").format(name=escape(name)),
         rows,
     )
     return PERSON_TITLE
+
+
+async def ask_person_split(update: Update, context: Context, s: Scope, draft: Draft) -> int:
+    """Asks whether a name typed with a comma was a name and a job title."""
+    _ = s._
+    typed = (draft["person"] or {}).get("name", "")
+    parts = split_name_and_title(typed)
+    if parts is None:
+        return await ask_person_title(update, context, s, draft)
+    name, title = parts
+    rows = [
+        [
+            _btn(
+                _("Name: {name} · Title: {title}").format(
+                    name=shorten(name, BUTTON_NAME), title=shorten(title, BUTTON_NAME)
+                ),
+                "split",
+                "yes",
+            )
+        ],
+        [_btn(_("No, keep it as typed"), "split", "no")],
+        _back_row(s),
+    ]
+    text = _(
+        "Is “{typed}” a name and a job title? Tap to split it, or type the job title to keep "
+        "the name as it is."
+    ).format(typed=escape(typed))
+    await ask(update, context, draft, text, rows)
+    return PERSON_SPLIT
 
 
 async def ask_person_contact(update: Update, context: Context, s: Scope, draft: Draft) -> int:
@@ -154,6 +198,11 @@ async def ask_person_more(update: Update, context: Context, s: Scope, draft: Dra
     _ = s._
     people = draft["people"]
     lines = (
+        [_("Who was there? Add anyone missing, remove anyone who was not.")]
+        if (draft.get("debrief") and people)
+        else []
+    )
+    lines += (
         [
             _("Interviewers so far:"),
             *(
@@ -168,7 +217,7 @@ async def ask_person_more(update: Update, context: Context, s: Scope, draft: Dra
     if len(people) < MAX_INTERVIEWERS:
         rows.append([_btn(_("➕ Add another"), "addperson")])
     removals = [
-        _btn(_("✖ Remove {name}").format(name=p["name"][:20]), "rmperson", index)
+        _btn(_("✖ Remove {name}").format(name=shorten(p["name"], 20)), "rmperson", index)
         for index, p in enumerate(people)
     ]
     # two to a row, so every interviewer (up to the maximum) can be taken off the list
@@ -203,10 +252,11 @@ async def ask_response_date(update: Update, context: Context, s: Scope, draft: D
 
 async def ask_feeling(update: Update, context: Context, s: Scope, draft: Draft) -> int:
     _ = s._
-    rows = [[_btn(_(FEELING_LABELS[f]), "feel", f) for f in FEELINGS], _back_row(s)]
-    upcoming = draft["when"] and datetime.fromisoformat(draft["when"]) > s.runtime.clock.now()
-    text = _("How do you feel about your chances?") if upcoming else _("How do you feel it went?")
-    await ask(update, context, draft, text, rows)
+    rows = [[_btn(_(FEELING_LABELS[f]), "feel", f) for f in FEELINGS]]
+    # asking after an interview starts here: there is nothing to go back to
+    if not draft.get("debrief"):
+        rows.append(_back_row(s))
+    await ask(update, context, draft, _("How do you feel it went?"), rows)
     return FEELING
 
 
@@ -224,7 +274,12 @@ async def show_summary(update: Update, context: Context, s: Scope, draft: Draft)
 
 async def show_edit_menu(update: Update, context: Context, s: Scope, draft: Draft) -> int:
     _ = s._
-    buttons = [_btn(_(label), "field", name) for name, label, _state in EDITABLE_FIELDS]
+    buttons = [
+        _btn(_(label), "field", name)
+        for name, label, _state in EDITABLE_FIELDS
+        # before the interview, how it went and their answer are not known yet
+        if not (draft.get("ahead") and name in AFTER_FIELDS)
+    ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append([_btn(_("⬅ Back to the summary"), "summary")])
     await ask(update, context, draft, _("What would you like to change?"), rows)
@@ -237,6 +292,7 @@ ASKERS = {
     WHEN: ask_when,
     FORMAT: ask_format,
     PERSON_NAME: ask_person_name,
+    PERSON_SPLIT: ask_person_split,
     PERSON_TITLE: ask_person_title,
     PERSON_CONTACT: ask_person_contact,
     PERSON_MORE: ask_person_more,
@@ -251,6 +307,17 @@ ASKERS = {
 def next_after(state: int, draft: Draft) -> int:
     """The question that follows an answered one; back to the summary when editing a field."""
     if draft["editing"] and state in (COMPANY, ROLE, WHEN, FORMAT, FEELING, TIMEFRAME):
+        return SUMMARY
+    if draft.get("debrief"):
+        # after an interview logged ahead: how it went, who was there, when they will answer
+        after = {
+            FEELING: PERSON_MORE if draft["people"] else PERSON_NAME,
+            TIMEFRAME: SUMMARY,
+            RESPONSE_DATE: SUMMARY,
+        }
+        if state in after:
+            return after[state]
+    if draft.get("ahead") and state == PERSON_MORE:
         return SUMMARY
     order = {
         COMPANY: ROLE,
@@ -270,6 +337,10 @@ def next_after(state: int, draft: Draft) -> int:
 
 def previous_of(state: int, draft: Draft) -> int:
     """The question one step back."""
+    if draft.get("debrief") and (
+        state in (FEELING, PERSON_MORE) or (state == PERSON_NAME and not draft["people"])
+    ):
+        return FEELING
     if draft["editing"] and state in (COMPANY, ROLE, WHEN, FORMAT, FEELING, TIMEFRAME, EDIT_MENU):
         return SUMMARY
     if state == PERSON_NAME:
@@ -283,6 +354,7 @@ def previous_of(state: int, draft: Draft) -> int:
         WHEN: ROLE,
         FORMAT: WHEN,
         PERSON_TITLE: PERSON_NAME,
+        PERSON_SPLIT: PERSON_NAME,
         PERSON_CONTACT: PERSON_TITLE,
         RESPONSE_DATE: TIMEFRAME,
         FEELING: TIMEFRAME,
@@ -292,4 +364,7 @@ def previous_of(state: int, draft: Draft) -> int:
 
 
 async def go(update: Update, context: Context, s: Scope, draft: Draft, state: int) -> int:
+    # drafts from before these keys existed, and a date moved across "now", are caught up here
+    draft.setdefault("debrief", False)
+    draft["ahead"] = is_ahead(s, draft)
     return await ASKERS[state](update, context, s, draft)

@@ -75,6 +75,10 @@ async def log_quick(
     else:
         await say(bot, user, when)
     await press(bot, user, fmt)
+    if "I don't know yet" in buttons(user):
+        # an upcoming interview: how it went and their answer are asked after it
+        await press(bot, user, "I don't know yet")
+        return await press(bot, user, "✅ Save")
     await press(bot, user, "I don't have their names")
     await press(bot, user, timeframe)
     await press(bot, user, feeling)

@@ -54,7 +54,7 @@ async def test_the_whole_conversation_with_two_interviewers(bot: RunningBot) -> 
     shown = await press(bot, ana, "Video")
     assert "Send the first interviewer's name" in shown
     shown = await say(bot, ana, "María José 👩‍💻")
-    assert "What is María José 👩‍💻's job title?" in shown
+    assert "María José 👩‍💻: what is their job title?" in shown
     assert "email or phone number" in await say(bot, ana, "Head of Engineering")
     shown = await say(bot, ana, "maria@acme.test")
     assert "1. María José 👩‍💻, Head of Engineering" in shown
@@ -127,14 +127,14 @@ async def test_back_edit_and_cancel(bot: RunningBot) -> None:
     assert "Which company was the interview with?" in shown
     await say(bot, ana, "Initrode")
     await say(bot, ana, "Tester")
-    await say(bot, ana, "25.11 14:00")
+    await say(bot, ana, "19.11 14:00")
     await press(bot, ana, "In person")
     await press(bot, ana, "I don't have their names")
     await press(bot, ana, "Within a week")
     shown = await press(bot, ana, "⬅ Back")
     assert "When did they say you would hear back?" in shown
     await press(bot, ana, "By a date")
-    assert "That is before the interview" in await say(bot, ana, "20.11")
+    assert "That is before the interview" in await say(bot, ana, "18.11")
     await say(bot, ana, "10.12")
     shown = await press(bot, ana, "Not sure")
     assert "upcoming" not in shown.lower() or "Status" not in shown
@@ -210,34 +210,6 @@ async def test_a_restart_in_the_middle_loses_nothing(bot: RunningBot) -> None:
     [interview] = await interviews_of(bot, ana)
     assert (interview.company, interview.role) == ("Umbrella", "Chemist")
     assert [p.name for p in interview.interviewers] == ["Alice"]
-
-
-async def test_an_upcoming_interview_gets_a_morning_reminder(bot: RunningBot) -> None:
-    ana = await berliner(bot)
-    await say(bot, ana, "/log")
-    await say(bot, ana, "Hooli")
-    await say(bot, ana, "Designer")
-    shown = await say(bot, ana, "next Tuesday at 14:00")
-    # on a Monday, "next Tuesday" is tomorrow
-    assert "Got it: Tuesday, November 24, 2026, 2:00\u202fPM." in shown
-    assert "upcoming interview" in shown
-    await press(bot, ana, "Video")
-    await press(bot, ana, "I don't have their names")
-    await press(bot, ana, "Within a week")
-    shown = await press(bot, ana, "Good chance")
-    assert "How do you feel about your chances?" not in shown
-    shown = await press(bot, ana, "✅ Save")
-    assert "Status: Upcoming" in shown
-    assert "(tomorrow)" in shown
-
-    bot.clock.set(datetime.fromisoformat("2026-11-24T07:30:00+00:00"))
-    assert await bot.sweep() == 0
-    # 09:00 in Berlin, the default nudge hour
-    bot.clock.set(datetime.fromisoformat("2026-11-24T08:00:00+00:00"))
-    assert await bot.sweep() == 1
-    reminder = ana.last_message.plain
-    assert "Interview at Hooli today at 2:00\u202fPM." in reminder
-    assert "Before you leave" in reminder
 
 
 async def test_the_interviews_list_pages_and_cards(bot: RunningBot) -> None:
@@ -401,3 +373,96 @@ async def test_the_log_button_mid_conversation_brings_back_the_question(bot: Run
     shown = await press(bot, ana, "📝 Log an interview")
     assert "We are in the middle of logging an interview" in shown
     assert "What is the role?" in shown
+
+
+async def test_a_name_and_title_on_one_line_can_be_split_at_the_comma(bot: RunningBot) -> None:
+    ana = await berliner(bot)
+    await say(bot, ana, "/log")
+    await say(bot, ana, "Acme")
+    await say(bot, ana, "Analyst")
+    await say(bot, ana, "yesterday 10:00")
+    await press(bot, ana, "Video")
+    shown = await say(bot, ana, "Zoë O'Brien-Núñez, Head of Data")
+    assert "Is “Zoë O'Brien-Núñez, Head of Data” a name and a job title?" in shown
+    assert "'s job title" not in shown
+    assert {"Name: Zoë O'Brien-Núñez · Title: Head of Data", "No, keep it as typed"} <= set(
+        buttons(ana)
+    )
+    shown = await press(bot, ana, "Name: Zoë O'Brien-Núñez · Title: Head of Data")
+    assert "An email or phone number for Zoë O'Brien-Núñez?" in shown
+    shown = await press(bot, ana, "Skip")
+    assert "1. Zoë O'Brien-Núñez, Head of Data" in shown
+
+    # kept as typed, the title is asked without a possessive made from the name
+    await press(bot, ana, "➕ Add another")
+    await say(bot, ana, "Smith, John")
+    shown = await press(bot, ana, "No, keep it as typed")
+    assert "Smith, John: what is their job title?" in shown
+    await say(bot, ana, "Recruiter")
+    await press(bot, ana, "Skip")
+
+    # typing instead of tapping keeps the name as typed and gives the job title
+    await press(bot, ana, "➕ Add another")
+    await say(bot, ana, "李雷，技术总监")
+    assert "Name: 李雷 · Title: 技术总监" in buttons(ana)
+    shown = await say(bot, ana, "CTO")
+    assert "An email or phone number for 李雷，技术总监?" in shown
+    await press(bot, ana, "Skip")
+
+    # with no comma, no question
+    await press(bot, ana, "➕ Add another")
+    shown = await say(bot, ana, "Bartholomew Fitzgerald-Montgomery")
+    assert "Bartholomew Fitzgerald-Montgomery: what is their job title?" in shown
+    await press(bot, ana, "I don't know")
+    shown = await press(bot, ana, "Skip")
+    # the remove button shortens a long name at a word, not inside one
+    assert "✖ Remove Bartholomew…" in buttons(ana)
+    assert not any("Fitzgerald-Mo" in label for label in buttons(ana))
+
+    await press(bot, ana, "✅ That's everyone")
+    await press(bot, ana, "Within a week")
+    await press(bot, ana, "Not sure")
+    await press(bot, ana, "✅ Save")
+    [interview] = await interviews_of(bot, ana)
+    assert [(p.name, p.title) for p in interview.interviewers] == [
+        ("Zoë O'Brien-Núñez", "Head of Data"),
+        ("Smith, John", "Recruiter"),
+        ("李雷，技术总监", "CTO"),
+        ("Bartholomew Fitzgerald-Montgomery", ""),
+    ]
+
+
+async def test_text_with_no_visible_letter_is_refused(bot: RunningBot) -> None:
+    ana = await berliner(bot)
+    await say(bot, ana, "/log")
+    refusal = "I can't see a single letter or digit in that. Please type your answer in words."
+    for invisible in ("\u200b", "\u200b\u200d\u2060", "—", "🙂 …"):
+        shown = await say(bot, ana, invisible)
+        assert refusal in shown
+        assert "Which company" in shown
+    await say(bot, ana, "\u200bAcme\u200b")
+    shown = await say(bot, ana, "\u200b")
+    assert refusal in shown
+    assert "What is the role?" in shown
+    await say(bot, ana, "Analyst")
+    await say(bot, ana, "yesterday 10:00")
+    await press(bot, ana, "Video")
+    shown = await say(bot, ana, "\u200b")
+    assert refusal in shown
+    assert "Send the first interviewer's name" in shown
+    await say(bot, ana, "Pat")
+    shown = await say(bot, ana, "— —")
+    assert refusal in shown
+    assert "what is their job title?" in shown
+    await say(bot, ana, "CTO")
+    await press(bot, ana, "Skip")
+    shown = await say(bot, ana, "\u200b")
+    assert refusal in shown
+    assert "1. Pat, CTO" in shown
+    await press(bot, ana, "✅ That's everyone")
+    await press(bot, ana, "Within a week")
+    await press(bot, ana, "Not sure")
+    await press(bot, ana, "✅ Save")
+    [interview] = await interviews_of(bot, ana)
+    assert (interview.company, interview.role) == ("Acme", "Analyst")
+    assert [(p.name, p.title) for p in interview.interviewers] == [("Pat", "CTO")]

@@ -16,6 +16,10 @@ KEEP_APPLYING = "keep_applying"
 BEFORE_YOU_LEAVE = "before_you_leave"
 COURTESY = "courtesy"
 THANK_REFERENCES = "thank_references"
+# after an interview logged ahead: how it went, who was there, when they will answer
+DEBRIEF = "debrief"
+# the feeling of an interview logged ahead, until the user says how it went
+NOT_TOLD = ""
 
 # outcomes after which the user still waits for an answer
 WAITING = ("awaiting", "next_round")
@@ -42,6 +46,7 @@ class InterviewFacts:
     feeling: str = "unsure"
     response_by: date | None = None
     interviewer_ids: tuple[int, ...] = ()
+    time_known: bool = True
 
 
 @dataclass(frozen=True)
@@ -133,6 +138,11 @@ def plan_interview(facts: InterviewFacts, prefs: Prefs, now: datetime) -> list[P
         nudge = max(nudge, min(now, facts.scheduled_at))
         tasks.append(PlannedTask(BEFORE_YOU_LEAVE, None, facts.scheduled_at, nudge))
 
+    if facts.feeling == NOT_TOLD and facts.outcome in WAITING:
+        # thank-yous, the check-in and the references all hang on the answers to this question
+        tasks.append(debrief_task(facts, prefs))
+        return tasks
+
     if facts.outcome in WAITING or facts.outcome in ("offer", "rejected", "ghosted"):
         # a thank-you is owed whatever the answer; it is planned from the interview's day
         next_day = add_business_days(day, 1, prefs.country)
@@ -168,6 +178,21 @@ def plan_interview(facts: InterviewFacts, prefs: Prefs, now: datetime) -> list[P
         tasks.append(PlannedTask(kind, None, end_of_day(due_day, prefs), moment))
 
     return tasks
+
+
+def debrief_task(facts: InterviewFacts, prefs: Prefs) -> PlannedTask:
+    """Asking how an interview logged ahead went: shortly after it ends (an hour and a half
+    after the start; the evening when no time was given), in waking hours, due the next
+    business day."""
+    local_start = facts.scheduled_at.astimezone(prefs.tz)
+    day = local_start.date()
+    if not facts.time_known:
+        after = max(at_local(day, 18, prefs), facts.scheduled_at + timedelta(hours=2))
+    else:
+        after = facts.scheduled_at + timedelta(minutes=90)
+    moment = within_waking_hours(after, prefs)
+    due = end_of_day(add_business_days(day, 1, prefs.country), prefs)
+    return PlannedTask(DEBRIEF, None, max(due, moment + timedelta(hours=1)), moment)
 
 
 def keep_applying_next(last_nudge: datetime | None, now: datetime, prefs: Prefs) -> datetime:

@@ -31,6 +31,7 @@ TASK_TITLES = {
     plan.COURTESY: N_("Courteous note to {company}"),
     plan.THANK_REFERENCES: N_("Thank your references ({company})"),
     plan.KEEP_APPLYING: N_("Keep applying while you wait"),
+    plan.DEBRIEF: N_("How did it go at {company}?"),
 }
 OPEN_STATES = ("pending", "sent", "snoozed")
 STATE_MARKS = {"done": "✅", "skipped": "⏭", "cancelled": "✖"}
@@ -168,6 +169,11 @@ def task_line(tr: Translator, view: TaskView) -> str:
                 + tip
             )
         return _("Interview at <b>{company}</b> today.").format(company=company) + " " + tip
+    if task.kind == plan.DEBRIEF:
+        return _(
+            "Your interview at <b>{company}</b> for the {role} role is over: how did it go? "
+            "Three short questions, then I'll plan your thank-yous and what comes next."
+        ).format(company=company, role=role)
     if task.kind == plan.COURTESY:
         return _(
             "Not this time at <b>{company}</b>. Send a courteous thank-you anyway and keep "
@@ -257,6 +263,19 @@ def _task_buttons(
                 keyboards.button(_("Phone") + tag, ACTION, "via", task.id, "phone"),
                 keyboards.button(_("Letter") + tag, ACTION, "via", task.id, "letter"),
             ]
+        ]
+    if task.kind == plan.DEBRIEF and task.interview_id is not None:
+        # answering is the way to be done with it: the button opens the short conversation
+        return [
+            [
+                keyboards.button(
+                    _("📝 Tell me how it went") + tag, "iv", "debrief", task.interview_id
+                )
+            ],
+            [
+                keyboards.button(_("⏰ Later") + tag, ACTION, "snoozemenu", task.id),
+                keyboards.button(_("Skip") + tag, ACTION, "skip", task.id),
+            ],
         ]
     rows = [
         [

@@ -43,6 +43,7 @@ def facts_of(interview: Interview) -> InterviewFacts:
         feeling=interview.feeling,
         response_by=interview.response_by,
         interviewer_ids=tuple(p.id for p in interview.interviewers),
+        time_known=interview.time_known,
     )
 
 
