@@ -331,11 +331,18 @@ async def test_a_request_telegram_refuses_is_still_a_refusal(
             assert answer.status == 400
     assert len(fake.refusals) == 1
     assert fake.faults.count() == 0
+    # not performed, yet its broken HTML is refused: Telegram would refuse the retry
+    message, _ = await fails_with(
+        client.send_message(ana.id, "<i>open", parse_mode="HTML"), NetworkError
+    )
+    assert message == "Internal Server Error"
+    assert len(fake.refusals) == 2
+    assert "can't parse entities" in fake.refusals[-1].description
     fake.faults.clear()
     # performed, refused for its broken HTML, and the refusal's answer lost: still refused
     fake.faults.add(Fault.DELIVERED_DROP, method="sendMessage")
     await fails_with(client.send_message(ana.id, "<b>open", parse_mode="HTML"), NetworkError)
-    assert len(fake.refusals) == 2
+    assert len(fake.refusals) == 3
     assert "can't parse entities" in fake.refusals[-1].description
     assert texts(ana) == []
 

@@ -976,6 +976,8 @@ class FakeTelegram:
             if self.faults.armed:
                 fired = self.faults.pick(method, params, logged)
                 if fired is not None and not fired.kind.performs:
+                    # not performed, but text Telegram would refuse is the bot's fault all the same
+                    self._check_content(method, params)
                     status = fired.kind.status
                     self.requests.append(RequestRecord(method, logged, status, fault=fired.kind))
                     return await answer(request, fired, lambda: self._stopping)
@@ -1167,6 +1169,13 @@ class FakeTelegram:
             )
         except TextError as err:
             raise ApiError(400, err.description) from None
+
+    def _check_content(self, method: str, params: JSON) -> None:
+        """The text or caption checks of a method, without performing it."""
+        if method in ("sendMessage", "editMessageText"):
+            self._text(params)
+        elif method in ("sendDocument", "sendPhoto", "editMessageCaption") and "caption" in params:
+            self._text(params, "caption")
 
     def _new_message(self, chat: _Chat, **fields: Any) -> BotMessage:
         message = BotMessage(message_id=chat.next_id(), chat_id=chat.id, date=self._now(), **fields)
