@@ -6,11 +6,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
+from telegram import Bot
 from telegram.ext import Application
+from telegram.request import HTTPXRequest
 
 from bot.app import build_application
 from bot.clock import MovableClock
 from bot.config import Settings
+from bot.fakeapi.faults import FaultPlan
 from bot.fakeapi.server import FakeTelegram
 from bot.lifecycle import start_application, stop_application
 from bot.runtime import Runtime, runtime_of
@@ -27,6 +31,7 @@ class RunningBot:
         start: datetime | None = None,
         latency: float = 0.0,
         enforce_rate_limits: bool = True,
+        client_timeout: float | None = None,
         **settings: Any,
     ) -> None:
         self.clock = MovableClock(start or datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
@@ -37,6 +42,8 @@ class RunningBot:
             enforce_rate_limits=enforce_rate_limits,
         )
         self.database = database
+        # how long the bot waits for an answer before TimedOut; None keeps PTB's five seconds
+        self.client_timeout = client_timeout
         self.settings_overrides = settings
         self.application: Application[Any, Any, Any, Any, Any, Any] | None = None
         self._fake_started = False
@@ -56,6 +63,11 @@ class RunningBot:
         return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
     @property
+    def faults(self) -> FaultPlan:
+        """The fake Bot API's faults on demand (see bot.fakeapi.faults)."""
+        return self.fake.faults
+
+    @property
     def runtime(self) -> Runtime:
         assert self.application is not None
         return runtime_of(self.application)
@@ -65,6 +77,8 @@ class RunningBot:
             await self.fake.start()
             self._fake_started = True
         application = build_application(self.settings(), clock=self.clock)
+        if self.client_timeout is not None:
+            _shorten_timeouts(application.bot, self.client_timeout)
         self.application = application
         self._count_updates_in_flight(application)
         self.fake.busy_probe = self.busy
@@ -115,3 +129,19 @@ class RunningBot:
     async def close(self) -> None:
         await self.stop()
         await self.fake.stop()
+
+
+def _shorten_timeouts(bot: Bot, seconds: float) -> None:
+    """Make the bot's requests (not its long poll) give up after ``seconds``.
+
+    The settings have no request timeout, and a test of hung requests should not wait PTB's
+    default five seconds for each; PTB offers no setter, so this reaches into HTTPXRequest.
+    """
+    request = bot.request
+    if not isinstance(request, HTTPXRequest):
+        raise TypeError(f"expected PTB's HTTPXRequest, got {type(request).__name__}")
+    pool = request._client.timeout.pool
+    timeout = httpx.Timeout(seconds, pool=pool)
+    request._client.timeout = timeout
+    # used if the client is built again after a shutdown
+    request._client_kwargs["timeout"] = timeout

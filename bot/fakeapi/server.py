@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from bot.fakeapi.faults import Fault, FaultPlan, FiredFault, answer
 from bot.fakeapi.images import ImageError, check_photo, image_info
 from bot.fakeapi.markup import (
     ParsedText,
@@ -97,6 +98,9 @@ class RequestRecord:
     params: JSON
     status: int
     description: str | None = None
+    # the fault injected into it, if any: for the DELIVERED kinds ``status`` is the answer that
+    # was lost, for the others what the client got (0: no answer at all)
+    fault: Fault | None = None
 
 
 @dataclass
@@ -389,6 +393,8 @@ class FakeTelegram:
 
         self.requests: list[RequestRecord] = []
         self.refusals: list[Refusal] = []
+        # faults tests arm on purpose; they are recorded there, never as refusals
+        self.faults = FaultPlan()
         self.callback_answers: list[JSON] = []
         self.chat_actions: list[JSON] = []
         self.undelivered: list[JSON] = []
@@ -941,14 +947,23 @@ class FakeTelegram:
         self._refuse(request.path, {}, ApiError(404, "Not Found"))
         return web.json_response(ApiError(404, "Not Found").payload(), status=404)
 
-    async def _handle_api(self, request: web.Request) -> web.Response:
+    async def _handle_api(self, request: web.Request) -> web.StreamResponse:
         method = request.match_info["method"]
         request_id = next(self._request_ids)
         polling = method == "getUpdates"
         if not polling:
             self._inflight[request_id] = method
             self._last_activity = time.monotonic()
+        try:
+            return await self._serve(request, method)
+        finally:
+            if not polling:
+                self._inflight.pop(request_id, None)
+                self._last_activity = max(self._last_activity, time.monotonic())
+
+    async def _serve(self, request: web.Request, method: str) -> web.StreamResponse:
         logged: JSON = {}
+        fired: FiredFault | None = None
         try:
             if self.latency:
                 await asyncio.sleep(self.latency)
@@ -957,7 +972,15 @@ class FakeTelegram:
             if request.match_info["token"] != self.token:
                 raise ApiError(401, "Unauthorized")
             params = self.spec.validate(method, raw, files)
-            if polling:
+            if self.faults.armed:
+                fired = self.faults.pick(method, params, logged)
+                if fired is not None and not fired.kind.performs:
+                    # not performed, but text Telegram would refuse is the bot's fault all the same
+                    self._check_content(method, params)
+                    status = fired.kind.status
+                    self.requests.append(RequestRecord(method, logged, status, fault=fired.kind))
+                    return await answer(request, fired, lambda: self._stopping)
+            if method == "getUpdates":
                 result: Any = await self._get_updates(request, params)
             else:
                 handler = self._handlers.get(method)
@@ -965,29 +988,33 @@ class FakeTelegram:
                     raise ApiError(501, f"Not Implemented: FakeTelegram does not serve {method}")
                 result = await handler(params)
         except ApiError as err:
-            self._refuse(method, logged, err)
-            return web.json_response(err.payload(), status=err.error_code)
+            self._refuse(method, logged, err, fault=fired.kind if fired else None)
+            response = web.json_response(err.payload(), status=err.error_code)
         except _Superseded:
             # The long poll was replaced by a newer one after its client went away: no refusal.
-            return web.json_response({"ok": True, "result": []})
+            response = web.json_response({"ok": True, "result": []})
         except ConnectionResetError:
             # The client hung up mid-request (a bot restarting drops its long poll): nobody is
             # there to be refused, and Telegram would not count it against the bot either.
-            return web.json_response({"ok": True, "result": []})
+            response = web.json_response({"ok": True, "result": []})
         except Exception as exc:
             # A bug in the fake must fail the test loudly, not hide as a bare HTTP 500.
             crash = ApiError(500, f"Internal Server Error: FakeTelegram crashed: {exc!r}")
             self._refuse(method, logged, crash)
-            return web.json_response(crash.payload(), status=500)
-        finally:
-            if not polling:
-                self._inflight.pop(request_id, None)
-                self._last_activity = max(self._last_activity, time.monotonic())
-        self.requests.append(RequestRecord(method, logged, 200))
-        return web.json_response({"ok": True, "result": result})
+            response = web.json_response(crash.payload(), status=500)
+        else:
+            self.requests.append(
+                RequestRecord(method, logged, 200, fault=fired.kind if fired else None)
+            )
+            response = web.json_response({"ok": True, "result": result})
+        if fired is not None:
+            # performed (and checked, so a request Telegram refuses is still a refusal), but its
+            # answer is lost on the way back
+            return await answer(request, fired, lambda: self._stopping)
+        return response
 
-    def _refuse(self, method: str, params: JSON, err: ApiError) -> None:
-        self.requests.append(RequestRecord(method, params, err.error_code, err.description))
+    def _refuse(self, method: str, params: JSON, err: ApiError, fault: Fault | None = None) -> None:
+        self.requests.append(RequestRecord(method, params, err.error_code, err.description, fault))
         self.refusals.append(Refusal(method, params, err.error_code, err.description))
 
     async def _handle_file(self, request: web.Request) -> web.StreamResponse:
@@ -1141,6 +1168,13 @@ class FakeTelegram:
             )
         except TextError as err:
             raise ApiError(400, err.description) from None
+
+    def _check_content(self, method: str, params: JSON) -> None:
+        """The text or caption checks of a method, without performing it."""
+        if method in ("sendMessage", "editMessageText"):
+            self._text(params)
+        elif method in ("sendDocument", "sendPhoto", "editMessageCaption") and "caption" in params:
+            self._text(params, "caption")
 
     def _new_message(self, chat: _Chat, **fields: Any) -> BotMessage:
         message = BotMessage(message_id=chat.next_id(), chat_id=chat.id, date=self._now(), **fields)
