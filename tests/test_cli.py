@@ -102,8 +102,16 @@ def _make(tmp_path: Path, *arguments: str, **env_values: str) -> subprocess.Comp
     stamp.touch()
     root = Path(__file__).resolve().parent.parent
     return subprocess.run(
-        ["make", "--no-print-directory", "-C", str(root), *arguments]
-        + [f"PY={sys.executable}", f"STAMP={stamp}", "MO_FILES="],
+        [
+            "make",
+            "--no-print-directory",
+            "-C",
+            str(root),
+            *arguments,
+            f"PY={sys.executable}",
+            f"STAMP={stamp}",
+            "MO_FILES=",
+        ],
         env=_env(tmp_path, **env_values),
         capture_output=True,
         text=True,

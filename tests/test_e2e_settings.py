@@ -46,7 +46,8 @@ async def test_timezone_refuses_bad_input_politely(bot: RunningBot) -> None:
 
     await ana.send("Atlantis Prime")
     await bot.fake.settle()
-    assert "I don't know a time zone called “Atlantis Prime”" in ana.last_message.plain
+    assert "I don't know a time zone called “Atlantis Prime”" in ana.messages[-2].plain
+    assert "I'm still waiting for your time zone" in ana.last_message.plain
 
     await ana.send("x" * 300)
     await bot.fake.settle()
