@@ -38,6 +38,7 @@ PRIVATE_COMMANDS: tuple[tuple[str, str], ...] = (
     ("interviews", N_("Your interviews")),
     ("tasks", N_("What to do now")),
     ("applied", N_("Log a job application")),
+    ("applications", N_("Your job applications")),
     ("reminders", N_("When reminders arrive")),
     ("pause", N_("Pause reminders")),
     ("resume", N_("Resume reminders")),

@@ -49,7 +49,8 @@ from handlers.common import (
 
 WAITING_FOR_ZONE = 0
 ZONE_QUESTION_TIMEOUT = timedelta(minutes=15)
-ONBOARDING_KEY = "onboarding"
+# set when the user skipped the zone question or left it for a command: a link does not ask again
+ZONE_SET_ASIDE_KEY = "zone-set-aside"
 # how many answers in a row were not a zone: the first miss says how to leave the question
 ZONE_MISSES_KEY = "zone-misses"
 # the club whose link brought a newcomer, kept while they set their zone first
@@ -255,6 +256,7 @@ async def _skip_zone(update: Update, context: Context, s: Scope) -> int:
         ).format(zone=escape(zone_label(zone))),
         reply_markup=ReplyKeyboardRemove(),
     )
+    _user_data(context)[ZONE_SET_ASIDE_KEY] = True
     if LINK_CLUB_KEY in _user_data(context):
         return await _after_zone_question(update, context, s, ConversationHandler.END)
     return ConversationHandler.END
@@ -265,6 +267,7 @@ async def command_ends_zone_question(update: Update, context: Context) -> int:
     user_data = _user_data(context)
     user_data.pop(ZONE_MISSES_KEY, None)
     user_data.pop(LINK_CLUB_KEY, None)
+    user_data[ZONE_SET_ASIDE_KEY] = True
     async with scope(update, context) as s:
         await answer(
             update,

@@ -55,6 +55,7 @@ def help_text(scope_: Scope, private: bool) -> str:
         _("/interviews — your interviews and their cards"),
         _("/tasks — what to do now and next"),
         _("/applied Company — Role — log a job application"),
+        _("/applications — the applications you logged, to remove one"),
         _("/reminders — when reminders arrive and how often"),
         _("/pause and /resume — stop and restart reminders"),
         _("/export and /delete — a copy of all your data, or none of it kept"),
@@ -98,6 +99,7 @@ def group_help_text(scope_: Scope) -> str:
 async def _from_link(update: Update, context: Context, payload: str) -> int | None:
     """A deep link from a group ("open a private chat") lands on what the member asked for."""
     from handlers.applications import applied_command
+    from handlers.applications_list import applications_command
     from handlers.data import delete_command, export_command
     from handlers.interviews import interviews_command
     from handlers.reminders import reminders_command
@@ -109,6 +111,7 @@ async def _from_link(update: Update, context: Context, payload: str) -> int | No
             return await ask_for_zone(update, s)
     commands = {
         "applied": applied_command,
+        "applications": applications_command,
         "delete": delete_command,
         "export": export_command,
         "interviews": interviews_command,
@@ -130,7 +133,13 @@ async def _from_link(update: Update, context: Context, payload: str) -> int | No
 async def start(update: Update, context: Context) -> int:
     """Greets the user and, the first time, asks for their time zone."""
     from handlers.log_draft import get_draft
-    from handlers.settings import LINK_CLUB_KEY, PASS_ON, ZONE_MISSES_KEY, ask_for_zone
+    from handlers.settings import (
+        LINK_CLUB_KEY,
+        PASS_ON,
+        ZONE_MISSES_KEY,
+        ZONE_SET_ASIDE_KEY,
+        ask_for_zone,
+    )
 
     private = is_private(update)
     if private and get_draft(context) is not None:
@@ -139,7 +148,8 @@ async def start(update: Update, context: Context) -> int:
     payload = context.args[0] if context.args and private else ""
     if payload.startswith("log"):
         async with scope(update, context) as s:
-            if s.user.timezone:
+            set_aside = context.user_data is not None and context.user_data.get(ZONE_SET_ASIDE_KEY)
+            if s.user.timezone or set_aside:
                 # the log conversation takes the link, and checks it again itself
                 return PASS_ON
             # a newcomer from a group's link is welcomed like anyone else, zone first; the

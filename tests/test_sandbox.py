@@ -124,6 +124,12 @@ async def test_the_group_deep_links_files_and_mistakes(tmp_path: Path) -> None:
         assert "Log it in private ↗" in shown
         shown = await type_.tap(shown, "Log it in private")
         assert f"sends /start log_{sandbox.group.id}" in shown
+        # a newcomer is welcomed and asked for a zone first; the log button keeps the club
+        assert "Which time zone are you in?" in shown
+        shown = await type_.tap(shown, "Skip")
+        assert "Next: tell me about an interview" in shown
+        shown = await type_.tap(shown, "📝 Log an interview")
+        assert f"sends /start log_{sandbox.group.id}" in shown
         assert "Let's log your interview" in shown
         assert sandbox.prompt() == "Ben › "
 
