@@ -134,6 +134,12 @@ async def ask_for_zone(update: Update, s: Scope, onboarding: bool = False) -> in
 
 async def timezone_command(update: Update, context: Context) -> int:
     """Sets the zone from the command's argument, or asks for it."""
+    from handlers.log_draft import get_draft
+
+    if is_private(update) and get_draft(context) is not None:
+        # an interview is being logged: its conversation says how to go on
+        return PASS_ON
+    _user_data(context).pop(ZONE_MISSES_KEY, None)
     async with scope(update, context) as s:
         if not is_private(update):
             await send_to_private_chat(update, context, s, "timezone")

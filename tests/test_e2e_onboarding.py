@@ -123,3 +123,15 @@ async def test_in_a_group_only_what_works_there_is_offered(bot: RunningBot) -> N
     shown = await say(bot, ana, "/start pause")
     assert "Paused" in shown
     assert (await stored_user(bot, ana.id)).paused is True
+
+
+async def test_start_and_timezone_while_logging_leave_the_interview_open(bot: RunningBot) -> None:
+    ana = bot.fake.add_user("Ana")
+    await say(bot, ana, "/timezone Berlin")
+    await say(bot, ana, "/log")
+    for command in ("/timezone", "/start"):
+        shown = await say(bot, ana, command)
+        assert "We are in the middle of logging an interview" in shown, command
+    shown = await say(bot, ana, "Lisbon Labs")
+    assert "Done: your time zone" not in shown
+    assert (await stored_user(bot, ana.id)).timezone == "Europe/Berlin"

@@ -205,4 +205,7 @@ async def test_links_from_a_group_open_the_command_asked_for(bot: RunningBot) ->
     assert "Which time zone are you in?" in ana.last_message.plain
     await ana.send("/start applied")
     await bot.fake.settle()
-    assert "/applied Company — Role" in ana.last_message.plain
+    assert "Where did you apply?" in ana.last_message.plain
+    await ana.send("/start applications")
+    await bot.fake.settle()
+    assert "You have not logged any application yet" in ana.last_message.plain
