@@ -25,8 +25,12 @@ install: $(STAMP) $(MO_FILES)
 migrate: install
 	$(PY) -m bot migrate
 
+# The bot exits with 2 after a problem it has explained in one sentence (no token, a refused
+# token, an unreachable API). For `make run`, a person at a terminal, that sentence is the whole
+# answer, so make ends there quietly (status 0) rather than adding its own "Error 2" under it;
+# scripts and service managers run `python -m bot run` and still get the 2. A crash stays a crash.
 run: migrate
-	$(PY) -m bot run
+	@$(PY) -m bot run || test $$? -eq 2
 
 test: install
 	$(PY) -m pytest -q
@@ -38,8 +42,10 @@ lint: install
 bench: install
 	$(PY) -m bench
 
+# options pass through: make sandbox ARGS="--language de --start 2026-11-23T09:00"
+ARGS ?=
 sandbox: install
-	$(PY) -m bot sandbox
+	@$(PY) -m bot sandbox $(ARGS)
 
 # extract the messages from the code, merge them into every catalog, compile
 locales: $(STAMP)

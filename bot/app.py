@@ -41,6 +41,7 @@ PRIVATE_COMMANDS: tuple[tuple[str, str], ...] = (
     ("goal", N_("Your weekly goal")),
     ("stats", N_("Your progress, with a chart")),
     ("references", N_("Your references")),
+    ("applications", N_("Your job applications")),
     ("reminders", N_("When reminders arrive")),
     ("pause", N_("Pause reminders")),
     ("resume", N_("Resume reminders")),
@@ -194,16 +195,19 @@ def build_application(
     from handlers.stats import stats_handlers
     from handlers.tasks import task_handlers
 
-    # Group 0, and order matters. Conversations come first so that their own /cancel and their
-    # questions win; the log conversation before the settings one, because a deep link's
-    # "/start log_..." must start logging rather than the greeting.
-    # group -1 first: membership changes and edits, which must never reach a conversation
-    application.add_handlers(membership_handlers(), group=-1)
+    # Group -2 first: membership changes and edits, which must never reach a conversation.
+    application.add_handlers(membership_handlers(), group=-2)
+    # Group -1: /start, /timezone and the zone question. It sees every update before group 0,
+    # so that any command can close the question on its way to its own handler; its callbacks
+    # stop the update when they have answered it, and pass on a known user's "/start log_..."
+    # link and anything said while an interview is being logged.
+    application.add_handler(settings_conversation(), group=-1)
+    # Group 0, and order matters: the log conversation first, so that its own /cancel and its
+    # questions win.
     timeout = timedelta(seconds=settings.conversation_timeout_seconds)
     application.add_handler(log_conversation(timeout))
-    # before the settings one, so a name typed for a reference is never read as a time zone
+    # each conversation keeps its own questions; the zone question sits in group -1 above
     application.add_handler(references_conversation(timeout))
-    application.add_handler(settings_conversation())
     application.add_handlers(log_handlers())
     application.add_handlers(interview_handlers())
     application.add_handlers(task_handlers())

@@ -49,6 +49,8 @@ MEMBERS_IN_GROUP = 3
 DEMO_LOCATION = (52.5200, 13.4050)
 # nudges are swept at least this often while time moves, and exactly when one falls due
 STEP = timedelta(hours=1)
+# what a Telegram app lets a person send in one text message
+MAX_MESSAGE_LENGTH = 4096
 _WAIT_COMMAND = re.compile(r"/wait(?:@\w+)?(?:\s|$)", re.IGNORECASE)
 
 HELP = """\
@@ -164,6 +166,12 @@ class Sandbox:
         """One line as the user typed it: a sandbox command, a button number or a message."""
         text = line.strip()
         if not text:
+            if line.strip("\r\n"):
+                # Telegram's apps trim a message and send nothing when nothing is left
+                self._note(
+                    "(Telegram sends no message of only spaces; to try invisible text, "
+                    ":say it with a character such as a zero-width space)"
+                )
             return
         self._follow_real_time()
         if text.startswith(":") or (
@@ -295,6 +303,14 @@ class Sandbox:
     # ------------------------------------------------------------------ actions
 
     async def _send(self, text: str, *, reply_to: BotMessage | None = None) -> None:
+        length = _telegram_length(text)
+        if length > MAX_MESSAGE_LENGTH:
+            # a Telegram app will not send it either; the bot must never see what Telegram refuses
+            self._problem(
+                f"(not sent: Telegram caps a message at {MAX_MESSAGE_LENGTH:,} characters and "
+                f"this one has {length:,}; send it in parts)"
+            )
+            return
         try:
             if reply_to is not None:
                 await self.speaker.reply(reply_to, text, chat=self._chat())
@@ -666,6 +682,11 @@ def _resolve(future: asyncio.Future[str | None], line: str | None) -> None:
         future.set_result(line)
 
 
+def _telegram_length(text: str) -> int:
+    """Telegram counts a message's length in UTF-16 code units, as its apps do."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def _format_time(moment: datetime, zone: tzinfo, zone_name: str) -> str:
     local = moment.astimezone(zone)
     return f"{local:%A} {local.day} {local:%B %Y, %H:%M} ({zone_name})"
@@ -793,3 +814,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nBye!")
         return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

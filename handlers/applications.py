@@ -2,69 +2,194 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from html import escape
+from typing import Any
 
 from sqlalchemy import func, select
-from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler
+from telegram import ForceReply, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot import keyboards
 from bot.db.models import Application
+from bot.domain.applications import (
+    ApplicationLine,
+    ApplicationProblem,
+    read_application,
+    same_application,
+)
 from bot.domain.interviews import MAX_FIELD
-from bot.runtime import scope
-from handlers.common import Context, answer, is_private, send_to_private_chat
+from bot.runtime import Scope, scope
+from handlers.common import Context, answer, edit_in_place, is_private, send_to_private_chat
 
-_SPLIT = re.compile(r"\s+[—–-]\s+|\s*[,;|]\s*")
+ACTION = "ap"
+# the message id of the "where did you apply?" question a reply answers
+PROMPT_KEY = "applied-prompt"
+# a line that repeats a recent application, kept while the user says whether it is a new one
+PENDING_KEY = "applied-pending"
+# the same company and role again within this time is more likely a double send than a second
+# application, so it is asked about
+REPEAT_WINDOW = timedelta(hours=24)
+
+
+def what_of(company: str, role: str) -> str:
+    """'Company · Role', escaped for HTML."""
+    return escape(company) + (f" · {escape(role)}" if role else "")
 
 
 async def applied_command(update: Update, context: Context) -> None:
-    """Stores an application: '/applied Company — Role'."""
+    """Stores an application: '/applied Company — Role'; with nothing after it, asks."""
+    message = update.effective_message
     async with scope(update, context) as s:
         _ = s._
         if not is_private(update):
             await send_to_private_chat(update, context, s, "applied")
             return
-        text = " ".join(context.args or [])
-        if not text:
-            await answer(
+        parts = (message.text or "").split(maxsplit=1) if message is not None else []
+        text = parts[1] if len(parts) > 1 and context.args else ""
+        if not text.strip():
+            prompt = await answer(
                 update,
-                _("Tell me where you applied, in one line: <code>/applied Company — Role</code>"),
-            )
-            return
-        parts = _SPLIT.split(text, maxsplit=1)
-        company = parts[0].strip()
-        role = parts[1].strip() if len(parts) > 1 else ""
-        if not company or len(company) > MAX_FIELD or len(role) > MAX_FIELD:
-            await answer(
-                update,
-                _("Please keep the company and the role to {limit} characters each.").format(
-                    limit=MAX_FIELD
+                _(
+                    "Where did you apply? Reply with the company and the role, like "
+                    "<i>Acme — Backend Engineer</i>."
                 ),
+                reply_markup=ForceReply(input_field_placeholder=_("Company — Role")),
             )
+            if prompt is not None and context.user_data is not None:
+                context.user_data[PROMPT_KEY] = prompt.message_id
             return
-        now = s.runtime.clock.now()
-        s.session.add(Application(user_id=s.user.id, company=company, role=role, applied_at=now))
-        await s.session.flush()
-        week_start = now - timedelta(days=7)
-        count = (
-            await s.session.scalar(
-                select(func.count())
-                .select_from(Application)
-                .where(Application.user_id == s.user.id, Application.applied_at >= week_start)
-            )
-            or 0
-        )
-        what = escape(company) + (f" · {escape(role)}" if role else "")
+        await _record(update, context, s, text)
+
+
+async def applied_reply(update: Update, context: Context) -> None:
+    """Takes a reply to the "where did you apply?" question as the application."""
+    from handlers.fallback import stray_message
+
+    message = update.effective_message
+    assert message is not None and message.reply_to_message is not None
+    user_data = context.user_data if context.user_data is not None else {}
+    if message.reply_to_message.message_id != user_data.get(PROMPT_KEY):
+        await stray_message(update, context)
+        return
+    user_data.pop(PROMPT_KEY, None)
+    async with scope(update, context) as s:
+        await _record(update, context, s, message.text or "")
+
+
+async def _record(update: Update, context: Context, s: Scope, text: str) -> None:
+    _ = s._
+    line = read_application(text, MAX_FIELD)
+    if line is ApplicationProblem.NO_COMPANY:
         await answer(
             update,
-            s.tr.ngettext(
-                "Logged: {what}. That is {count} application in the last 7 days. Keep going!",
-                "Logged: {what}. That is {count} applications in the last 7 days. Keep going!",
-                count,
-            ).format(what=what, count=s.tr.number(count)),
+            _(
+                "I need the company's name, with at least one letter or digit: "
+                "<code>/applied Company — Role</code>"
+            ),
         )
+        return
+    if line is ApplicationProblem.NO_ROLE_TEXT:
+        await answer(
+            update,
+            _(
+                "The role needs at least one letter or digit; or leave it out: "
+                "<code>/applied Company</code>"
+            ),
+        )
+        return
+    if line is ApplicationProblem.TOO_LONG:
+        await answer(
+            update,
+            _("Please keep the company and the role to {limit} characters each.").format(
+                limit=MAX_FIELD
+            ),
+        )
+        return
+    assert isinstance(line, ApplicationLine)
+    now = s.runtime.clock.now()
+    recent = await s.session.scalars(
+        select(Application).where(
+            Application.user_id == s.user.id, Application.applied_at >= now - REPEAT_WINDOW
+        )
+    )
+    repeated = next(
+        (a for a in recent if same_application(a.company, a.role, line.company, line.role)), None
+    )
+    if repeated is not None:
+        if context.user_data is not None:
+            context.user_data[PENDING_KEY] = {"company": line.company, "role": line.role}
+        await answer(
+            update,
+            _(
+                "You already logged {what} on {when}. Is this a second application, "
+                "to another opening?"
+            ).format(
+                what=what_of(line.company, line.role), when=s.tr.day_and_time(repeated.applied_at)
+            ),
+            reply_markup=keyboards.keyboard(
+                [
+                    [keyboards.button(_("Yes, count it again"), ACTION, "again")],
+                    [keyboards.button(_("No, it is the same one"), ACTION, "same")],
+                ]
+            ),
+        )
+        return
+    await _store(update, s, line.company, line.role)
+
+
+async def _store(update: Update, s: Scope, company: str, role: str) -> None:
+    now = s.runtime.clock.now()
+    s.session.add(Application(user_id=s.user.id, company=company, role=role, applied_at=now))
+    await s.session.flush()
+    count = (
+        await s.session.scalar(
+            select(func.count())
+            .select_from(Application)
+            .where(Application.user_id == s.user.id, Application.applied_at >= now - timedelta(7))
+        )
+        or 0
+    )
+    text = s.tr.ngettext(
+        "Logged: {what}. That is {count} application in the last 7 days. Keep going!",
+        "Logged: {what}. That is {count} applications in the last 7 days. Keep going!",
+        count,
+    ).format(what=what_of(company, role), count=s.tr.number(count))
+    if update.callback_query is not None:
+        await edit_in_place(update, text)
+    else:
+        await answer(update, text + "\n" + s._("/applications lists them, to remove one."))
+
+
+async def repeat_answered(update: Update, context: Context) -> None:
+    """Counts a repeated line once more, or not, as the user said."""
+    query = update.callback_query
+    assert query is not None
+    choice = keyboards.decode(query.data)[1:2]
+    user_data: dict[Any, Any] = context.user_data if context.user_data is not None else {}
+    pending = user_data.pop(PENDING_KEY, None)
+    async with scope(update, context) as s:
+        if not isinstance(pending, dict):
+            await query.answer(s._("This button is no longer active."))
+            return
+        await query.answer()
+        company, role = str(pending.get("company", "")), str(pending.get("role", ""))
+        if choice == ["again"]:
+            await _store(update, s, company, role)
+        else:
+            await edit_in_place(
+                update,
+                s._("All right: {what} stays counted once.").format(what=what_of(company, role)),
+            )
 
 
 def application_handlers() -> list[BaseHandler[Update, Context, object]]:
-    return [CommandHandler("applied", applied_command)]
+    from handlers.applications_list import application_list_handlers
+
+    private_reply = filters.ChatType.PRIVATE & filters.REPLY & filters.TEXT & ~filters.COMMAND
+    return [
+        CommandHandler("applied", applied_command),
+        MessageHandler(private_reply, applied_reply),
+        CallbackQueryHandler(repeat_answered, pattern=r"^ap:(again|same)$"),
+        *application_list_handlers(),
+    ]

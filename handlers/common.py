@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
+from bot.db.models import Club
 from bot.runtime import Scope
 
 Context = ContextTypes.DEFAULT_TYPE
+
+# a group's or supergroup's chat id is negative; Telegram's ids fit in 52 bits
+_CLUB_IN_LINK = re.compile(r"log_?(-\d{1,16})")
 
 
 def is_private(update: Update) -> bool:
@@ -61,3 +67,21 @@ async def send_to_private_chat(
         _("That is personal, so let's do it in a private chat: tap the button below."),
         reply_markup=markup,
     )
+
+
+async def club_of_link(
+    context: Context, session: AsyncSession, payload: str, user_id: int
+) -> int | None:
+    """The club a "log_<chat id>" link names, if the database knows it and the user is in it.
+    The database is asked first, so a forged link costs no request to Telegram."""
+    match = _CLUB_IN_LINK.fullmatch(payload)
+    if match is None:
+        return None
+    chat_id = int(match.group(1))
+    if await session.get(Club, chat_id) is None:
+        return None
+    try:
+        member = await context.bot.get_chat_member(chat_id, user_id)
+    except TelegramError:
+        return None
+    return chat_id if member.status not in ("left", "kicked") else None

@@ -39,7 +39,7 @@ from bot.domain.when import MAX_WHEN_TEXT, ParsedWhen, WhenError, parse_when, qu
 from bot.runtime import Scope, runtime_of, scope
 from bot.texts import FORMAT_LABELS
 from handlers.cards import InterviewView, render_card, when_text
-from handlers.common import Context, answer, deep_link
+from handlers.common import Context, answer, club_of_link, deep_link
 from handlers.debrief import debrief_from_nudge
 from handlers.log_draft import (
     ACTION,
@@ -118,29 +118,9 @@ async def log_button(update: Update, context: Context) -> int:
 async def log_from_link(update: Update, context: Context) -> int:
     """Starts logging from a group's deep link, remembering the club it came from."""
     payload = context.args[0] if context.args else ""
-    club_id: int | None = None
     async with scope(update, context) as s:
-        raw = payload.removeprefix("log").lstrip("_")
-        if raw:
-            try:
-                candidate = int(raw)
-            except ValueError:
-                candidate = None
-            if (
-                candidate is not None
-                and await _is_member(context, candidate, s.user.id)
-                and await s.session.get(Club, candidate) is not None
-            ):
-                club_id = candidate
+        club_id = await club_of_link(context, s.session, payload, s.user.id)
         return await _begin(update, context, s, club_id)
-
-
-async def _is_member(context: Context, chat_id: int, user_id: int) -> bool:
-    try:
-        member = await context.bot.get_chat_member(chat_id, user_id)
-    except TelegramError:
-        return False
-    return member.status not in ("left", "kicked")
 
 
 async def log_in_group(update: Update, context: Context) -> None:

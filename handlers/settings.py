@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from html import escape
+from typing import Any
 
 from telegram import (
+    InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
     ReplyKeyboardMarkup,
@@ -14,6 +18,7 @@ from telegram import (
     Update,
 )
 from telegram.ext import (
+    ApplicationHandlerStop,
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
@@ -33,11 +38,77 @@ from bot.domain.zones import (
 from bot.i18n import SUPPORTED_LANGUAGES, language_in_text, language_name
 from bot.nudges.planner import replan_user
 from bot.runtime import Scope, runtime_of, scope
-from handlers.common import Context, answer, edit_in_place, is_private, send_to_private_chat
+from handlers.common import (
+    Context,
+    answer,
+    deep_link,
+    edit_in_place,
+    is_private,
+    send_to_private_chat,
+)
 
 WAITING_FOR_ZONE = 0
 ZONE_QUESTION_TIMEOUT = timedelta(minutes=15)
-ONBOARDING_KEY = "onboarding"
+# set when the user skipped the zone question or left it for a command: a link does not ask again
+ZONE_SET_ASIDE_KEY = "zone-set-aside"
+# how many answers in a row were not a zone: the first miss says how to leave the question
+ZONE_MISSES_KEY = "zone-misses"
+# the club whose link brought a newcomer, kept while they set their zone first
+LINK_CLUB_KEY = "link-club"
+# returned by a callback that leaves the update to the handlers of group 0
+PASS_ON = -100
+
+Callback = Callable[[Update, Context], Coroutine[Any, Any, int]]
+
+
+def settled(callback: Callback) -> Callback:
+    """Runs a callback of the settings conversation, which has a handler group of its own ahead
+    of the others, and keeps the update from them unless the callback passes it on. The stop is
+    raised here, after the callback's session has been committed."""
+
+    @functools.wraps(callback)
+    async def run(update: Update, context: Context) -> int:
+        state = await callback(update, context)
+        if state == PASS_ON:
+            return ConversationHandler.END
+        raise ApplicationHandlerStop(state)
+
+    return run
+
+
+def _user_data(context: Context) -> dict[Any, Any]:
+    return context.user_data if context.user_data is not None else {}
+
+
+async def _after_zone_question(update: Update, context: Context, s: Scope, state: int) -> int:
+    """What follows an answer to the zone question: the next step once it is closed, and once,
+    while it stays open, how to leave it."""
+    user_data = _user_data(context)
+    if state == WAITING_FOR_ZONE:
+        misses = int(user_data.get(ZONE_MISSES_KEY, 0)) + 1
+        user_data[ZONE_MISSES_KEY] = misses
+        if misses == 1:
+            # said once, so that a message meant for something else later is not a mystery
+            await answer(
+                update,
+                s._(
+                    "I'm still waiting for your time zone. To leave this question, tap Skip "
+                    "or send any command."
+                ),
+            )
+        return state
+    user_data.pop(ZONE_MISSES_KEY, None)
+    club = user_data.pop(LINK_CLUB_KEY, None)
+    if isinstance(club, int):
+        # the interview came from a group's link: the button keeps the club it belongs to
+        button = InlineKeyboardButton(
+            s._("📝 Log an interview"), url=deep_link(context, f"log_{club}")
+        )
+        markup = InlineKeyboardMarkup([[button]])
+    else:
+        markup = _log_button(s)
+    await answer(update, s._("Next: tell me about an interview."), reply_markup=markup)
+    return state
 
 
 def _zone_keyboard(s: Scope) -> ReplyKeyboardMarkup:
@@ -63,12 +134,19 @@ async def ask_for_zone(update: Update, s: Scope, onboarding: bool = False) -> in
 
 async def timezone_command(update: Update, context: Context) -> int:
     """Sets the zone from the command's argument, or asks for it."""
+    from handlers.log_draft import get_draft
+
+    if is_private(update) and get_draft(context) is not None:
+        # an interview is being logged: its conversation says how to go on
+        return PASS_ON
+    _user_data(context).pop(ZONE_MISSES_KEY, None)
     async with scope(update, context) as s:
         if not is_private(update):
             await send_to_private_chat(update, context, s, "timezone")
             return ConversationHandler.END
         if context.args:
-            return await _apply_zone(update, s, " ".join(context.args))
+            state = await _apply_zone(update, s, " ".join(context.args))
+            return await _after_zone_question(update, context, s, state)
         zone = s.user.timezone
         if zone:
             await answer(
@@ -88,7 +166,8 @@ async def zone_from_message(update: Update, context: Context) -> int:
     async with scope(update, context) as s:
         if message.text.strip() == s._("Skip"):
             return await _skip_zone(update, context, s)
-        return await _apply_zone(update, s, message.text)
+        state = await _apply_zone(update, s, message.text)
+        return await _after_zone_question(update, context, s, state)
 
 
 async def zone_from_shared_location(update: Update, context: Context) -> int:
@@ -105,7 +184,8 @@ async def zone_from_shared_location(update: Update, context: Context) -> int:
                 s._("I could not tell the time zone of that place. Please type your city instead."),
             )
             return WAITING_FOR_ZONE
-        return await _save_zone(update, s, match)
+        state = await _save_zone(update, s, match)
+        return await _after_zone_question(update, context, s, state)
 
 
 async def zone_not_text(update: Update, context: Context) -> int:
@@ -165,7 +245,6 @@ async def _save_zone(update: Update, s: Scope, match: ZoneMatch, typed: str | No
         ),
         reply_markup=ReplyKeyboardRemove(),
     )
-    await answer(update, s._("Next: tell me about an interview."), reply_markup=_log_button(s))
     return ConversationHandler.END
 
 
@@ -182,13 +261,31 @@ async def _skip_zone(update: Update, context: Context, s: Scope) -> int:
         ).format(zone=escape(zone_label(zone, s.tr.language))),
         reply_markup=ReplyKeyboardRemove(),
     )
+    _user_data(context)[ZONE_SET_ASIDE_KEY] = True
+    if LINK_CLUB_KEY in _user_data(context):
+        return await _after_zone_question(update, context, s, ConversationHandler.END)
     return ConversationHandler.END
+
+
+async def command_ends_zone_question(update: Update, context: Context) -> int:
+    """Any command while the zone question is open closes it, then goes on to its own handler."""
+    user_data = _user_data(context)
+    user_data.pop(ZONE_MISSES_KEY, None)
+    user_data.pop(LINK_CLUB_KEY, None)
+    user_data[ZONE_SET_ASIDE_KEY] = True
+    async with scope(update, context) as s:
+        await answer(
+            update,
+            s._("I've set the time zone question aside; /timezone brings it back."),
+            reply_markup=ReplyKeyboardRemove(),
+        )
+    return PASS_ON
 
 
 async def cancel(update: Update, context: Context) -> int:
     """Ends the conversation the user is in."""
-    if context.user_data is not None:
-        context.user_data.clear()
+    _user_data(context).pop(ZONE_MISSES_KEY, None)
+    _user_data(context).pop(LINK_CLUB_KEY, None)
     async with scope(update, context) as s:
         await answer(
             update,
@@ -256,16 +353,25 @@ async def language_chosen(update: Update, context: Context) -> None:
 def settings_conversation() -> ConversationHandler[Context]:
     from handlers.start import start
 
+    # This conversation has a handler group of its own, ahead of group 0 (see bot/app.py), so
+    # that any command can close its question on the way to the command's own handler.
     return ConversationHandler(
-        entry_points=[CommandHandler("start", start), CommandHandler("timezone", timezone_command)],
+        entry_points=[
+            CommandHandler("start", settled(start)),
+            CommandHandler("timezone", settled(timezone_command)),
+        ],
         states={
             WAITING_FOR_ZONE: [
-                MessageHandler(filters.LOCATION, zone_from_shared_location),
-                MessageHandler(filters.TEXT & ~filters.COMMAND, zone_from_message),
-                MessageHandler(~filters.COMMAND, zone_not_text),
+                MessageHandler(filters.LOCATION, settled(zone_from_shared_location)),
+                MessageHandler(filters.TEXT & ~filters.COMMAND, settled(zone_from_message)),
+                MessageHandler(
+                    filters.COMMAND & ~filters.Regex(r"^/cancel(@\w+)?(\s|$)"),
+                    settled(command_ends_zone_question),
+                ),
+                MessageHandler(~filters.COMMAND, settled(zone_not_text)),
             ],
         },
-        fallbacks=[CommandHandler("cancel", cancel)],
+        fallbacks=[CommandHandler("cancel", settled(cancel))],
         name="settings",
         persistent=True,
         allow_reentry=True,
@@ -287,6 +393,9 @@ def settings_handlers() -> list[BaseHandler[Update, Context, object]]:
 async def pause_command(update: Update, context: Context) -> None:
     """Stops all nudges until /resume."""
     async with scope(update, context) as s:
+        if not is_private(update):
+            await send_to_private_chat(update, context, s, "pause")
+            return
         s.user.paused = True
         s.user.updated_at = s.runtime.clock.now()
         await answer(
@@ -300,6 +409,9 @@ async def pause_command(update: Update, context: Context) -> None:
 async def resume_command(update: Update, context: Context) -> None:
     """Starts the nudges again."""
     async with scope(update, context) as s:
+        if not is_private(update):
+            await send_to_private_chat(update, context, s, "resume")
+            return
         was_paused = s.user.paused
         s.user.paused = False
         s.user.updated_at = s.runtime.clock.now()

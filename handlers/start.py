@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot import keyboards
 from bot.domain.zones import zone_label
 from bot.i18n import language_in_text
 from bot.runtime import Scope, scope
-from handlers.common import Context, answer, is_private
+from handlers.common import Context, answer, club_of_link, deep_link, is_private
 
 
-def greeting(scope_: Scope) -> str:
+def group_greeting(scope_: Scope) -> str:
+    """Who the bot is and what it does, in words that hold in a group too."""
     _ = scope_._
     return "\n\n".join(
         [
@@ -27,7 +28,16 @@ def greeting(scope_: Scope) -> str:
                 "you has passed, a heads-up to your references, and a nudge to keep applying "
                 "while you wait."
             ),
-            _("I'll speak {language}. You can change that any time with /language.").format(
+        ]
+    )
+
+
+def greeting(scope_: Scope) -> str:
+    """The greeting in the private chat, where the language can be changed."""
+    return "\n\n".join(
+        [
+            group_greeting(scope_),
+            scope_._("I'll speak {language}. You can change that any time with /language.").format(
                 language=escape(language_in_text(scope_.tr.language))
             ),
         ]
@@ -36,6 +46,8 @@ def greeting(scope_: Scope) -> str:
 
 def help_text(scope_: Scope, private: bool) -> str:
     _ = scope_._
+    if not private:
+        return group_help_text(scope_)
     lines = [
         _("<b>What I can do</b>"),
         "",
@@ -46,6 +58,7 @@ def help_text(scope_: Scope, private: bool) -> str:
         _("/goal — your weekly goal of applications"),
         _("/stats — your progress this week and overall, with a chart"),
         _("/references — the people who vouch for you"),
+        _("/applications — the applications you logged, to remove one"),
         _("/reminders — when reminders arrive and how often"),
         _("/pause and /resume — stop and restart reminders"),
         _("/export and /delete — a copy of all your data, or none of it kept"),
@@ -54,34 +67,48 @@ def help_text(scope_: Scope, private: bool) -> str:
         _("/cancel — stop what we are in the middle of"),
         _("/help — this list"),
     ]
-    if private:
-        zone = scope_.user.timezone
-        lines += [
+    zone = scope_.user.timezone
+    lines += [
+        "",
+        _("Your time zone: {zone}").format(zone=escape(zone_label(zone, scope_.tr.language)))
+        if zone
+        else _("You have not told me your time zone yet: /timezone"),
+    ]
+    return "\n".join(lines)
+
+
+def group_help_text(scope_: Scope) -> str:
+    """What works in a group; everything personal is one tap away, in the private chat."""
+    _ = scope_._
+    return "\n".join(
+        [
+            _("<b>What I can do here</b>"),
             "",
-            _("Your time zone: {zone}").format(zone=escape(zone_label(zone, scope_.tr.language)))
-            if zone
-            else _("You have not told me your time zone yet: /timezone"),
-        ]
-    else:
-        lines += [
+            _("/log — log an interview: I'll take you to our private chat for the details"),
+            _("/help — this list"),
             "",
             _(
                 "In a group, I never ask for personal details: anything about your interviews "
                 "happens in our private chat."
             ),
+            _(
+                "Your tasks, applications, reminders, language and time zone are there too: "
+                "tap the button below."
+            ),
         ]
-    return "\n".join(lines)
+    )
 
 
 async def _from_link(update: Update, context: Context, payload: str) -> int | None:
     """A deep link from a group ("open a private chat") lands on what the member asked for."""
     from handlers.applications import applied_command
+    from handlers.applications_list import applications_command
     from handlers.data import delete_command, export_command
     from handlers.goal import goal_command
     from handlers.interviews import interviews_command
     from handlers.references import references_command
     from handlers.reminders import reminders_command
-    from handlers.settings import ask_for_zone, language_command
+    from handlers.settings import ask_for_zone, language_command, pause_command, resume_command
     from handlers.stats import stats_command
     from handlers.tasks import tasks_command
 
@@ -90,12 +117,15 @@ async def _from_link(update: Update, context: Context, payload: str) -> int | No
             return await ask_for_zone(update, s)
     commands = {
         "applied": applied_command,
+        "applications": applications_command,
         "delete": delete_command,
         "export": export_command,
         "goal": goal_command,
         "interviews": interviews_command,
         "language": language_command,
         "references": references_command,
+        "pause": pause_command,
+        "resume": resume_command,
         "reminders": reminders_command,
         "stats": stats_command,
         "tasks": tasks_command,
@@ -111,30 +141,63 @@ async def _from_link(update: Update, context: Context, payload: str) -> int | No
 
 async def start(update: Update, context: Context) -> int:
     """Greets the user and, the first time, asks for their time zone."""
-    from handlers.settings import ask_for_zone
+    from handlers.log_draft import get_draft
+    from handlers.settings import (
+        LINK_CLUB_KEY,
+        PASS_ON,
+        ZONE_MISSES_KEY,
+        ZONE_SET_ASIDE_KEY,
+        ask_for_zone,
+    )
 
-    if context.args and is_private(update):
-        landed = await _from_link(update, context, context.args[0])
+    private = is_private(update)
+    if private and get_draft(context) is not None:
+        # an interview is being logged: its conversation says how to go on
+        return PASS_ON
+    payload = context.args[0] if context.args and private else ""
+    if payload.startswith("log"):
+        async with scope(update, context) as s:
+            set_aside = context.user_data is not None and context.user_data.get(ZONE_SET_ASIDE_KEY)
+            if s.user.timezone or set_aside:
+                # the log conversation takes the link, and checks it again itself
+                return PASS_ON
+            # a newcomer from a group's link is welcomed like anyone else, zone first; the
+            # club is checked now, before any request to Telegram, and kept for the log button
+            club = await club_of_link(context, s.session, payload, s.user.id)
+            if context.user_data is not None:
+                context.user_data.pop(ZONE_MISSES_KEY, None)
+                if club is not None:
+                    context.user_data[LINK_CLUB_KEY] = club
+            await answer(update, greeting(s))
+            return await ask_for_zone(update, s, onboarding=True)
+    if payload:
+        landed = await _from_link(update, context, payload)
         if landed is not None:
             return landed
     async with scope(update, context) as s:
-        await answer(update, greeting(s))
-        if is_private(update) and not s.user.timezone:
+        await answer(update, greeting(s) if private else group_greeting(s))
+        if private and not s.user.timezone:
+            if context.user_data is not None:
+                context.user_data.pop(ZONE_MISSES_KEY, None)
             return await ask_for_zone(update, s, onboarding=True)
-        await answer(update, help_text(s, is_private(update)), reply_markup=menu(s, update))
+        await answer(update, help_text(s, private), reply_markup=menu(s, update, context))
     return -1
 
 
 async def show_help(update: Update, context: Context) -> None:
     """Lists the commands."""
     async with scope(update, context) as s:
-        await answer(update, help_text(s, is_private(update)), reply_markup=menu(s, update))
+        await answer(
+            update, help_text(s, is_private(update)), reply_markup=menu(s, update, context)
+        )
 
 
-def menu(s: Scope, update: Update) -> InlineKeyboardMarkup | None:
-    """The main actions as buttons, in private chats."""
+def menu(s: Scope, update: Update, context: Context) -> InlineKeyboardMarkup:
+    """The main actions as buttons; in a group, the way to the private chat."""
     if not is_private(update):
-        return None
+        return InlineKeyboardMarkup(
+            [[InlineKeyboardButton(s._("Open a private chat"), url=deep_link(context, "help"))]]
+        )
     return keyboards.keyboard([[keyboards.button(s._("📝 Log an interview"), "log", "start")]])
 
 

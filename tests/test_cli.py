@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -92,3 +93,43 @@ async def test_it_runs_answers_start_and_never_logs_the_token(tmp_path: Path) ->
     assert "Application started" in log
     assert TOKEN not in log
     assert TOKEN.split(":", 1)[1] not in log
+
+
+def _make(tmp_path: Path, *arguments: str, **env_values: str) -> subprocess.CompletedProcess[str]:
+    """`make` in this checkout, on the interpreter running the tests: the install step is taken
+    as done (a fresh stamp), so nothing is installed anywhere."""
+    stamp = tmp_path / "installed-stamp"
+    stamp.touch()
+    root = Path(__file__).resolve().parent.parent
+    return subprocess.run(
+        [
+            "make",
+            "--no-print-directory",
+            "-C",
+            str(root),
+            *arguments,
+            f"PY={sys.executable}",
+            f"STAMP={stamp}",
+            "MO_FILES=",
+        ],
+        env=_env(tmp_path, **env_values),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_make_run_without_a_token_ends_with_the_hint_alone(tmp_path: Path) -> None:
+    result = _make(tmp_path, "run", BOT_TOKEN="")
+    assert "No bot token" in result.stderr
+    assert "Error" not in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    # the hint is the answer a person at the terminal needs; `python -m bot run` keeps its 2
+    assert result.returncode == 0
+
+
+def test_make_sandbox_passes_its_arguments_on(tmp_path: Path) -> None:
+    result = _make(tmp_path, "sandbox", "ARGS=--help")
+    assert result.returncode == 0, result.stderr
+    assert "--language" in result.stdout and "--script" in result.stdout

@@ -269,6 +269,7 @@ async def test_log_in_a_group_moves_to_private(bot: RunningBot) -> None:
     url = reply.reply_markup["inline_keyboard"][0][0]["url"]
     payload = url.split("?start=", 1)[1]
     assert payload == f"log_{club.id}"
+    await say(bot, ana, "/timezone Berlin")  # a newcomer is asked for a zone first
     shown = await say(bot, ana, f"/start {payload}")
     assert "Let's log your interview" in shown
     await say(bot, ana, "Club Co")
@@ -289,6 +290,7 @@ async def test_a_link_to_a_club_one_is_not_in_is_ignored(bot: RunningBot) -> Non
     eve = bot.fake.add_user("Eve")
     club = bot.fake.add_group("Job club", members=[ana], admins=[ana])
     await say(bot, ana, "/log@afterview_test_bot", chat=club)
+    await say(bot, eve, "/timezone Berlin")  # a newcomer is asked for a zone first
     await say(bot, eve, f"/start log_{club.id}")
     await say(bot, eve, "Eve Co")
     await say(bot, eve, "Role")

@@ -209,7 +209,7 @@ async def test_pause_resume_and_applications_counted(bot: RunningBot) -> None:
     shown = await say(bot, ana, "/applied Globex — Analyst")
     assert "Logged: Globex · Analyst. That is 1 application in the last 7 days." in shown
     shown = await say(bot, ana, "/applied")
-    assert "/applied Company — Role" in shown
+    assert "Where did you apply?" in shown
     assert "Paused" in await say(bot, ana, "/pause")
     bot.clock.set(at("2026-11-24T08:00:00"))
     assert await bot.sweep() == 0

@@ -46,7 +46,8 @@ async def test_timezone_refuses_bad_input_politely(bot: RunningBot) -> None:
 
     await ana.send("Atlantis Prime")
     await bot.fake.settle()
-    assert "I don't know a time zone called “Atlantis Prime”" in ana.last_message.plain
+    assert "I don't know a time zone called “Atlantis Prime”" in ana.messages[-2].plain
+    assert "I'm still waiting for your time zone" in ana.last_message.plain
 
     await ana.send("x" * 300)
     await bot.fake.settle()
@@ -204,4 +205,7 @@ async def test_links_from_a_group_open_the_command_asked_for(bot: RunningBot) ->
     assert "Which time zone are you in?" in ana.last_message.plain
     await ana.send("/start applied")
     await bot.fake.settle()
-    assert "/applied Company — Role" in ana.last_message.plain
+    assert "Where did you apply?" in ana.last_message.plain
+    await ana.send("/start applications")
+    await bot.fake.settle()
+    assert "You have not logged any application yet" in ana.last_message.plain

@@ -124,6 +124,12 @@ async def test_the_group_deep_links_files_and_mistakes(tmp_path: Path) -> None:
         assert "Log it in private ↗" in shown
         shown = await type_.tap(shown, "Log it in private")
         assert f"sends /start log_{sandbox.group.id}" in shown
+        # a newcomer is welcomed and asked for a zone first; the log button keeps the club
+        assert "Which time zone are you in?" in shown
+        shown = await type_.tap(shown, "Skip")
+        assert "Next: tell me about an interview" in shown
+        shown = await type_.tap(shown, "📝 Log an interview")
+        assert f"sends /start log_{sandbox.group.id}" in shown
         assert "Let's log your interview" in shown
         assert sandbox.prompt() == "Ben › "
 
@@ -289,3 +295,46 @@ def test_reading_moments_always_looks_forward() -> None:
     past = until("yesterday")
     assert isinstance(past, WaitProblem) and "not in the future" in past.message
     assert isinstance(until("someday"), WaitProblem)
+
+
+async def test_blank_and_overlong_messages_are_refused_as_telegram_would(tmp_path: Path) -> None:
+    out = io.StringIO()
+    options = SandboxOptions(files=tmp_path / "files", start=MONDAY)
+    async with open_sandbox(options, out) as sandbox:
+        ana = sandbox.speaker
+        before = len(out.getvalue())
+        await sandbox.handle("   \t ")
+        assert "Telegram sends no message of only spaces" in out.getvalue()[before:]
+        # a bare Enter is an empty box: nothing happens, nothing is said
+        before = len(out.getvalue())
+        await sandbox.handle("")
+        assert out.getvalue()[before:] == ""
+
+        sent_before = len(ana.messages)
+        before = len(out.getvalue())
+        await sandbox.handle("x" * 5000)
+        shown = out.getvalue()[before:]
+        assert "not sent: Telegram caps a message at 4,096 characters" in shown
+        assert "this one has 5,000" in shown
+        # an emoji is two of Telegram's characters
+        await sandbox.handle("🙂" * 2049)
+        assert "this one has 4,098" in out.getvalue()
+        assert len(ana.messages) == sent_before
+        assert sandbox.problems
+
+        # the longest message Telegram takes reaches the bot, which answers it
+        await sandbox.handle("y" * 4096)
+        assert len(ana.messages) > sent_before
+
+
+def test_the_sandbox_module_explains_its_options() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.sandbox", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    for option in ("--script", "--start", "--language", "--name", "--database"):
+        assert option in result.stdout
