@@ -33,8 +33,7 @@ def _text(s: Scope) -> str:
     lines = [
         _("<b>Reminders</b>"),
         s.tr.ngettext(
-            "I send them from {start} and never after {end}, your time: at most one message "
-            "a day.",
+            "I send them from {start} and never after {end}, your time: at most one message a day.",
             "I send them from {start} and never after {end}, your time: at most {cap} messages "
             "a day, at least {hours} hours apart, each with everything due at that time.",
             user.daily_nudge_cap,

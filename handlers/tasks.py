@@ -17,10 +17,12 @@ from bot.nudges.messages import (
     ACTION,
     KEEP_APPLYING_ACTIONS,
     OPEN_STATES,
+    SAFE_LENGTH,
     draft_message,
     load_views,
     render_tasks,
     task_title,
+    visible_length,
 )
 from bot.nudges.planner import prefs_of, replan_keep_applying
 from bot.runtime import Scope, scope
@@ -28,18 +30,25 @@ from handlers.common import Context, answer, edit_in_place, send_to_private_chat
 
 PAGE_SIZE = 4
 COMING_LIMIT = 8
+# how much of one message the list of what comes next may take
+COMING_ROOM = 1200
 VIAS = ("email", "phone", "letter")
 
 
-def _is_due(task: Task, now: datetime) -> bool:
-    return task.state == "sent" or (task.next_nudge_at is not None and task.next_nudge_at <= now)
+def _is_due(task: Task, now: datetime, today_ends: datetime) -> bool:
+    """To do now: already nudged, its nudge time has come, or (unless snoozed) its deadline is
+    today or past, even when the nudge held it back for the next bundle."""
+    if task.state == "sent" or (task.next_nudge_at is not None and task.next_nudge_at <= now):
+        return True
+    return task.state != "snoozed" and task.due_at <= today_ends
 
 
 async def _tasks_page(
-    s: Scope, page: int
+    s: Scope, offset: int
 ) -> tuple[str, InlineKeyboardMarkup | None, list[Task]] | None:
-    """One page of /tasks: what is due (soonest deadline first) with its buttons, how many more
-    there are, and what comes next by its deadline; None when there is nothing at all."""
+    """A page of /tasks from the `offset`-th task due: what is due (soonest deadline first)
+    with its buttons, how many more there are, and what comes next by its deadline, all in one
+    message; None when there is nothing at all."""
     _ = s._
     now = s.runtime.clock.now()
     tasks = [
@@ -56,23 +65,50 @@ async def _tasks_page(
     ]
     if not tasks:
         return None
-    due = [t for t in tasks if _is_due(t, now)]
-    coming = [t for t in tasks if not _is_due(t, now)]
-    pages = max(1, -(-len(due) // PAGE_SIZE))
-    page = max(0, min(page, pages - 1))
-    chunk = due[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    prefs = prefs_of(s.user, s.runtime.settings.default_timezone)
+    today_ends = plan.end_of_day(now.astimezone(prefs.tz).date(), prefs)
+    due = [t for t in tasks if _is_due(t, now, today_ends)]
+    coming = [t for t in tasks if t not in due]
+    offset = max(0, min(offset, max(0, len(due) - 1)))
+
+    coming_text = ""
+    if coming:
+        lines = [_("<b>Coming up</b>")]
+        views = await load_views(s.session, coming[:COMING_LIMIT])
+        for view in views:
+            # the deadline, not the first reminder: the day the list names is the day it is due
+            deadline = view.task.due_at - timedelta(seconds=1)
+            line = _("{day}: {task}").format(day=s.tr.day(deadline), task=task_title(s.tr, view))
+            if visible_length("\n".join([*lines, line])) > COMING_ROOM:
+                break
+            lines.append(line)
+        extra = len(coming) - (len(lines) - 1)
+        if extra > 0:
+            lines.append(
+                s.tr.ngettext("…and {count} more later.", "…and {count} more later.", extra).format(
+                    count=s.tr.number(extra)
+                )
+            )
+        coming_text = "\n".join(lines)
+
     markup: InlineKeyboardMarkup | None = None
     shown_tasks: list[Task] = []
+    chunk = due[offset : offset + PAGE_SIZE]
     if chunk:
-        heading = _("<b>Your tasks</b>")
-        if pages > 1:
-            heading = _("<b>Your tasks</b> (page {page} of {pages})").format(
-                page=s.tr.number(page + 1), pages=s.tr.number(pages)
-            )
         views = await load_views(s.session, chunk)
-        text, markup, shown = render_tasks(s.tr, s.user, views, heading, now=now)
+        # room for the heading's numbers, the count of the rest and what comes next
+        room = SAFE_LENGTH - visible_length(coming_text) - 200
+        text, markup, shown = render_tasks(s.tr, s.user, views, "", now=now, limit=room)
         shown_tasks = [t for t in chunk if t.id in shown]
-        after = len(due) - page * PAGE_SIZE - len(shown)
+        heading = _("<b>Your tasks</b>")
+        if len(shown_tasks) < len(due):
+            heading = _("<b>Your tasks</b> ({first}–{last} of {total})").format(
+                first=s.tr.number(offset + 1),
+                last=s.tr.number(offset + len(shown_tasks)),
+                total=s.tr.number(len(due)),
+            )
+        text = heading + text
+        after = len(due) - offset - len(shown_tasks)
         if after > 0:
             text += "\n\n" + s.tr.ngettext(
                 "…and {count} more after these.",
@@ -81,29 +117,16 @@ async def _tasks_page(
             ).format(count=s.tr.number(after))
     else:
         text = _("Nothing is due right now.")
-    if coming:
-        lines = [_("<b>Coming up</b>")]
-        for view in await load_views(s.session, coming[:COMING_LIMIT]):
-            # the deadline, not the first reminder: the day the list names is the day it is due
-            deadline = view.task.due_at - timedelta(seconds=1)
-            lines.append(
-                _("{day}: {task}").format(day=s.tr.day(deadline), task=task_title(s.tr, view))
-            )
-        if len(coming) > COMING_LIMIT:
-            extra = len(coming) - COMING_LIMIT
-            lines.append(
-                s.tr.ngettext("…and {count} more later.", "…and {count} more later.", extra).format(
-                    count=s.tr.number(extra)
-                )
-            )
-        text += "\n\n" + "\n".join(lines)
-    if pages > 1:
-        pager = [
-            keyboards.button(_("◀ Previous"), ACTION, "page", page - 1) if page > 0 else None,
-            keyboards.button(_("Next ▶"), ACTION, "page", page + 1) if page < pages - 1 else None,
-        ]
+    if coming_text:
+        text += "\n\n" + coming_text
+    pager = []
+    if offset > 0:
+        pager.append(keyboards.button(_("◀ Previous"), ACTION, "page", max(0, offset - PAGE_SIZE)))
+    if offset + len(shown_tasks) < len(due):
+        pager.append(keyboards.button(_("Next ▶"), ACTION, "page", offset + len(shown_tasks)))
+    if pager:
         rows = list(markup.inline_keyboard) if markup is not None else []
-        rows.append(tuple(b for b in pager if b is not None))
+        rows.append(tuple(pager))
         markup = InlineKeyboardMarkup(rows)
     return text, markup, shown_tasks
 

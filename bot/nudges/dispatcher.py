@@ -162,6 +162,8 @@ class Dispatcher:
                 tr = runtime.translator_for(user)
                 text, markup, shown = render_nudge(tr, user, views, now)
                 bundle_ids = set(shown)
+            # a message holding only a before-you-leave reminder is not counted in the cap
+            counted = any(t.kind != plan.BEFORE_YOU_LEAVE for t in tasks if t.id in bundle_ids)
             await session.rollback()
 
         if text is None:
@@ -186,7 +188,6 @@ class Dispatcher:
         if not reachable:
             await self._mark_unreachable(user_id)
         later = within_waking_hours(now + max(LATER, BUNDLE_GAP), prefs)
-        counted = any(t.kind != plan.BEFORE_YOU_LEAVE for t in tasks if t.id in bundle_ids)
         await self._record(token, task_ids, message_id, now, prefs, bundle_ids, expired, later)
         if message_id is None:
             return 0
