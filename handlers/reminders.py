@@ -144,8 +144,11 @@ async def reminders_tapped(update: Update, context: Context) -> None:
         now = s.runtime.clock.now()
         user.updated_at = now
         await replan_user(s.session, user, now, s.runtime.settings.default_timezone)
+        text, markup = _text(s), _markup(s)
+        # commit, then speak
+        await s.session.commit()
         await query.answer(s._("Saved."))
-        await edit_in_place(update, _text(s), _markup(s))
+        await edit_in_place(update, text, markup)
 
 
 def reminder_handlers() -> list[BaseHandler[Update, Context, object]]:

@@ -35,6 +35,11 @@ COMING_ROOM = 1200
 VIAS = ("email", "phone", "letter")
 
 
+async def _commit(s: Scope) -> None:
+    """Commit, then speak: no Telegram request waits inside an open transaction."""
+    await s.session.commit()
+
+
 def _is_due(task: Task, now: datetime, today_ends: datetime) -> bool:
     """To do now: already nudged, its nudge time has come, or (unless snoozed) its deadline is
     today or past, even when the nudge held it back for the next bundle."""
@@ -137,9 +142,11 @@ async def tasks_command(update: Update, context: Context) -> None:
     async with scope(update, context) as s:
         _ = s._
         if update.effective_chat is None or update.effective_chat.type != "private":
+            await _commit(s)
             await send_to_private_chat(update, context, s, "tasks")
             return
         found = await _tasks_page(s, 0)
+        await _commit(s)
         if found is None:
             await answer(
                 update,
@@ -154,6 +161,7 @@ async def tasks_command(update: Update, context: Context) -> None:
         if message is not None:
             for task in shown:
                 task.message_id = message.message_id
+            await _commit(s)
 
 
 async def _turn_page(update: Update, s: Scope, page: int) -> None:
@@ -162,8 +170,9 @@ async def _turn_page(update: Update, s: Scope, page: int) -> None:
     assert query is not None and query.message is not None
     message_id = query.message.message_id
     found = await _tasks_page(s, page)
-    await query.answer()
     if found is None:
+        await _commit(s)
+        await query.answer()
         await edit_in_place(update, s._("Nothing is due right now."))
         return
     text, markup, shown = found
@@ -175,7 +184,8 @@ async def _turn_page(update: Update, s: Scope, page: int) -> None:
     )
     for task in shown:
         task.message_id = message_id
-    await s.session.flush()
+    await _commit(s)
+    await query.answer()
     await edit_in_place(update, text, markup)
 
 
@@ -192,7 +202,10 @@ def _pager_rows(update: Update) -> list[tuple[InlineKeyboardButton, ...]]:
     ]
 
 
-async def _rerender(update: Update, s: Scope, tapped: Task, expanded: dict[int, str]) -> None:
+async def _rerender(
+    update: Update, s: Scope, tapped: Task, expanded: dict[int, str], note: str | None = None
+) -> None:
+    """Commits, answers the tap with the note, and shows the message's tasks as they are now."""
     query = update.callback_query
     assert query is not None and query.message is not None
     message_id = query.message.message_id
@@ -216,6 +229,8 @@ async def _rerender(update: Update, s: Scope, tapped: Task, expanded: dict[int, 
     if pager:
         rows = list(markup.inline_keyboard) if markup is not None else []
         markup = InlineKeyboardMarkup([*rows, *pager])
+    await _commit(s)
+    await query.answer(note[:200] if note else None)
     await edit_in_place(update, text, markup)
 
 
@@ -225,6 +240,7 @@ async def _send_draft(update: Update, s: Scope, task: Task) -> None:
     assert query is not None
     views = await load_views(s.session, [task])
     text = draft_message(s.tr, s.user, views[0])
+    await _commit(s)
     if text is None:
         await query.answer(s._("This button is no longer active."))
         return
@@ -242,6 +258,7 @@ async def _keep_applying_tapped(
     now = s.runtime.clock.now()
     default_zone = s.runtime.settings.default_timezone
     if action == "apply":
+        await _commit(s)
         await query.answer()
         await answer(
             update,
@@ -253,8 +270,9 @@ async def _keep_applying_tapped(
         s.user.updated_at = now
         await replan_keep_applying(s.session, s.user, now, default_zone)
         await s.session.flush()
-        await query.answer(_("Stopped. You can turn them on again in /reminders."))
-        await _rerender(update, s, task, {})
+        await _rerender(
+            update, s, task, {}, _("Stopped. You can turn them on again in /reminders.")
+        )
         return
     upcoming = await s.session.scalar(
         select(Task).where(
@@ -264,14 +282,15 @@ async def _keep_applying_tapped(
         )
     )
     if upcoming is None or s.user.keep_applying_days <= 0:
+        await _commit(s)
         await query.answer(_("This button is no longer active."))
         return
     if action == "snoozemenu":
-        await query.answer()
         await _rerender(update, s, task, {task.id: "snooze"})
         return
     moment = _snooze_moment(choice, now, prefs_of(s.user, default_zone))
     if moment is None:
+        await _commit(s)
         await query.answer(_("This button is no longer active."))
         return
     upcoming.next_nudge_at = moment
@@ -280,8 +299,8 @@ async def _keep_applying_tapped(
     upcoming.claim_token = None
     upcoming.claimed_until = None
     await s.session.flush()
-    await query.answer(_("Snoozed until {when}.").format(when=s.tr.day_and_time(moment))[:200])
-    await _rerender(update, s, task, {})
+    note = _("Snoozed until {when}.").format(when=s.tr.day_and_time(moment))
+    await _rerender(update, s, task, {}, note)
 
 
 def _snooze_moment(choice: str, now: datetime, prefs: plan.Prefs) -> datetime | None:
@@ -315,12 +334,14 @@ async def task_tapped(update: Update, context: Context) -> None:
                 select(Task).where(Task.id == task_id, Task.user_id == s.user.id)
             )
         if task is None:
+            await _commit(s)
             await query.answer(_("This reminder no longer exists."), show_alert=True)
             return
         if task.kind == plan.KEEP_APPLYING and action in KEEP_APPLYING_ACTIONS:
             await _keep_applying_tapped(update, s, task, action, choice)
             return
         if task.state not in OPEN_STATES:
+            await _commit(s)
             await query.answer(_("Already taken care of."))
             return
         if action == "draft":
@@ -354,6 +375,7 @@ async def task_tapped(update: Update, context: Context) -> None:
             task.next_nudge_at = None
             note = _("Skipped.")
         else:
+            await _commit(s)
             await query.answer(_("This button is no longer active."))
             return
         task.updated_at = now
@@ -363,8 +385,7 @@ async def task_tapped(update: Update, context: Context) -> None:
         await s.session.flush()
         if task.kind == plan.KEEP_APPLYING and task.state not in OPEN_STATES:
             await replan_keep_applying(s.session, s.user, now, s.runtime.settings.default_timezone)
-        await query.answer(note[:200] or None)
-        await _rerender(update, s, task, expanded)
+        await _rerender(update, s, task, expanded, note)
 
 
 def task_handlers() -> list[BaseHandler[Update, Context, object]]:
