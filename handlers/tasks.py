@@ -158,10 +158,15 @@ async def tasks_command(update: Update, context: Context) -> None:
             return
         text, markup, shown = found
         message = await answer(update, text, reply_markup=markup)
-        if message is not None:
-            for task in shown:
-                task.message_id = message.message_id
-            await _commit(s)
+        if message is not None and shown:
+            # the buttons of the message act on its tasks; written after speaking, in a
+            # transaction of its own
+            async with s.runtime.session() as session, session.begin():
+                await session.execute(
+                    update_rows(Task)
+                    .where(Task.id.in_([t.id for t in shown]))
+                    .values(message_id=message.message_id)
+                )
 
 
 async def _turn_page(update: Update, s: Scope, page: int) -> None:

@@ -21,8 +21,11 @@ from tests.flows import buttons, log_quick, press, say
 @pytest.fixture
 async def bot(tmp_path: Path) -> AsyncIterator[RunningBot]:
     """The bot, whose nudges go out only when a test sweeps: these tests count them."""
-    running = RunningBot(tmp_path / "afterview.db", nudge_sweep_seconds=3600.0)
+    running = RunningBot(tmp_path / "afterview.db")
     await running.start()
+    assert running.application is not None and running.application.job_queue is not None
+    for job in running.application.job_queue.get_jobs_by_name("nudge-sweep"):
+        job.schedule_removal()
     try:
         yield running
         await running.fake.settle()
