@@ -193,15 +193,16 @@ async def tapped(update: Update, context: Context) -> None:
             interview.outcome_at = now if outcome != "awaiting" else None
             interview.updated_at = now
             await s.session.flush()
+            # the plan withdraws what the outcome no longer calls for (bot/domain/plan.py)
             await replan_interview(
                 s.session, s.user, interview, now, s.runtime.settings.default_timezone
             )
+            card = render_card(s.tr, InterviewView.of(interview, now))
+            markup = card_keyboard(s, interview)
+            # commit, then speak
+            await s.session.commit()
             await query.answer(_("Saved."))
-            await edit_in_place(
-                update,
-                render_card(s.tr, InterviewView.of(interview, now)),
-                card_keyboard(s, interview),
-            )
+            await edit_in_place(update, card, markup)
         else:
             await query.answer(_("This button is no longer active."))
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
 
 from babel.dates import format_time
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import keyboards
+from bot.nudges.dispatcher import BUNDLE_GAP
 from bot.nudges.planner import replan_user
 from bot.runtime import Scope, scope
 from handlers.common import Context, answer, edit_in_place, is_private, send_to_private_chat
@@ -16,7 +17,8 @@ from handlers.common import Context, answer, edit_in_place, is_private, send_to_
 ACTION = "rm"
 NUDGE_HOURS = (7, 8, 9, 10, 12)
 QUIET_HOURS = (19, 20, 21, 22)
-EVERY_DAYS = (2, 3, 5, 7)
+# 0 turns the keep-applying reminders off
+EVERY_DAYS = (2, 3, 5, 7, 0)
 
 
 def _clock(s: Scope, hour: int) -> str:
@@ -26,19 +28,36 @@ def _clock(s: Scope, hour: int) -> str:
 def _text(s: Scope) -> str:
     _ = s._
     user = s.user
+    # exactly what the dispatcher keeps: its daily cap, its gap between bundles, and the one
+    # reminder that may come on top (bot/nudges/dispatcher.py)
     lines = [
         _("<b>Reminders</b>"),
-        _("I send them from {start} and never after {end}, your time, at most {cap} a day.").format(
+        s.tr.ngettext(
+            "I send them from {start} and never after {end}, your time: at most one message a day.",
+            "I send them from {start} and never after {end}, your time: at most {cap} messages "
+            "a day, at least {hours} hours apart, each with everything due at that time.",
+            user.daily_nudge_cap,
+        ).format(
             start=_clock(s, user.nudge_hour),
             end=_clock(s, user.quiet_hour),
-            cap=user.daily_nudge_cap,
+            cap=s.tr.number(user.daily_nudge_cap),
+            hours=s.tr.number(BUNDLE_GAP // timedelta(hours=1)),
         ),
-        s.tr.ngettext(
-            "While you wait for an answer, I remind you to keep applying every day.",
-            "While you wait for an answer, I remind you to keep applying every {count} days.",
-            user.keep_applying_days,
-        ).format(count=user.keep_applying_days),
+        _(
+            "On the day of an interview, one more reminder comes before it starts, earlier if "
+            "the interview is early."
+        ),
     ]
+    if user.keep_applying_days > 0:
+        lines.append(
+            s.tr.ngettext(
+                "While you wait for an answer, I remind you to keep applying every day.",
+                "While you wait for an answer, I remind you to keep applying every {count} days.",
+                user.keep_applying_days,
+            ).format(count=user.keep_applying_days)
+        )
+    else:
+        lines.append(_("Reminders to keep applying are off."))
     if user.paused:
         lines.append(_("They are paused right now."))
     return "\n".join(lines)
@@ -67,7 +86,9 @@ def _markup(s: Scope) -> InlineKeyboardMarkup:
             keyboards.button(
                 mark(
                     d == user.keep_applying_days,
-                    s.tr.ngettext("{count} day", "{count} days", d).format(count=d),
+                    s.tr.ngettext("{count} day", "{count} days", d).format(count=d)
+                    if d > 0
+                    else _("Off"),
                 ),
                 ACTION,
                 "every",
@@ -123,8 +144,11 @@ async def reminders_tapped(update: Update, context: Context) -> None:
         now = s.runtime.clock.now()
         user.updated_at = now
         await replan_user(s.session, user, now, s.runtime.settings.default_timezone)
+        text, markup = _text(s), _markup(s)
+        # commit, then speak
+        await s.session.commit()
         await query.answer(s._("Saved."))
-        await edit_in_place(update, _text(s), _markup(s))
+        await edit_in_place(update, text, markup)
 
 
 def reminder_handlers() -> list[BaseHandler[Update, Context, object]]:

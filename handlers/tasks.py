@@ -2,47 +2,152 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from telegram import Update
+from sqlalchemy import update as update_rows
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import keyboards
 from bot.db.models import Task
 from bot.domain import plan
 from bot.domain.plan import at_local, within_waking_hours
-from bot.nudges.messages import ACTION, OPEN_STATES, load_views, render_tasks, task_title
+from bot.nudges.messages import (
+    ACTION,
+    KEEP_APPLYING_ACTIONS,
+    OPEN_STATES,
+    SAFE_LENGTH,
+    draft_message,
+    load_views,
+    render_tasks,
+    task_title,
+    visible_length,
+)
 from bot.nudges.planner import prefs_of, replan_keep_applying
 from bot.runtime import Scope, scope
 from handlers.common import Context, answer, edit_in_place, send_to_private_chat
 
-LIST_LIMIT = 8
+PAGE_SIZE = 4
+COMING_LIMIT = 8
+# how much of one message the list of what comes next may take
+COMING_ROOM = 1200
 VIAS = ("email", "phone", "letter")
 
 
+async def _commit(s: Scope) -> None:
+    """Commit, then speak: no Telegram request waits inside an open transaction."""
+    await s.session.commit()
+
+
+def _is_due(task: Task, now: datetime, today_ends: datetime) -> bool:
+    """To do now: already nudged, its nudge time has come, or (unless snoozed) its deadline is
+    today or past, even when the nudge held it back for the next bundle."""
+    if task.state == "sent" or (task.next_nudge_at is not None and task.next_nudge_at <= now):
+        return True
+    return task.state != "snoozed" and task.due_at <= today_ends
+
+
+async def _tasks_page(
+    s: Scope, offset: int
+) -> tuple[str, InlineKeyboardMarkup | None, list[Task]] | None:
+    """A page of /tasks from the `offset`-th task due: what is due (soonest deadline first)
+    with its buttons, how many more there are, and what comes next by its deadline, all in one
+    message; None when there is nothing at all."""
+    _ = s._
+    now = s.runtime.clock.now()
+    tasks = [
+        task
+        for task in (
+            await s.session.scalars(
+                select(Task)
+                .where(Task.user_id == s.user.id, Task.state.in_(OPEN_STATES))
+                .order_by(Task.due_at, Task.id)
+            )
+        ).all()
+        # a morning reminder for an interview that has started is of no use any more
+        if not (task.kind == plan.BEFORE_YOU_LEAVE and task.due_at <= now)
+    ]
+    if not tasks:
+        return None
+    prefs = prefs_of(s.user, s.runtime.settings.default_timezone)
+    today_ends = plan.end_of_day(now.astimezone(prefs.tz).date(), prefs)
+    due = [t for t in tasks if _is_due(t, now, today_ends)]
+    coming = [t for t in tasks if t not in due]
+    offset = max(0, min(offset, max(0, len(due) - 1)))
+
+    coming_text = ""
+    if coming:
+        lines = [_("<b>Coming up</b>")]
+        views = await load_views(s.session, coming[:COMING_LIMIT])
+        for view in views:
+            # the deadline, not the first reminder: the day the list names is the day it is due
+            deadline = view.task.due_at - timedelta(seconds=1)
+            line = _("{day}: {task}").format(day=s.tr.day(deadline), task=task_title(s.tr, view))
+            if visible_length("\n".join([*lines, line])) > COMING_ROOM:
+                break
+            lines.append(line)
+        extra = len(coming) - (len(lines) - 1)
+        if extra > 0:
+            lines.append(
+                s.tr.ngettext("…and {count} more later.", "…and {count} more later.", extra).format(
+                    count=s.tr.number(extra)
+                )
+            )
+        coming_text = "\n".join(lines)
+
+    markup: InlineKeyboardMarkup | None = None
+    shown_tasks: list[Task] = []
+    chunk = due[offset : offset + PAGE_SIZE]
+    if chunk:
+        views = await load_views(s.session, chunk)
+        # room for the heading's numbers, the count of the rest and what comes next
+        room = SAFE_LENGTH - visible_length(coming_text) - 200
+        text, markup, shown = render_tasks(s.tr, s.user, views, "", now=now, limit=room)
+        shown_tasks = [t for t in chunk if t.id in shown]
+        heading = _("<b>Your tasks</b>")
+        if len(shown_tasks) < len(due):
+            heading = _("<b>Your tasks</b> ({first}–{last} of {total})").format(
+                first=s.tr.number(offset + 1),
+                last=s.tr.number(offset + len(shown_tasks)),
+                total=s.tr.number(len(due)),
+            )
+        text = heading + text
+        after = len(due) - offset - len(shown_tasks)
+        if after > 0:
+            text += "\n\n" + s.tr.ngettext(
+                "…and {count} more after these.",
+                "…and {count} more after these.",
+                after,
+            ).format(count=s.tr.number(after))
+    else:
+        text = _("Nothing is due right now.")
+    if coming_text:
+        text += "\n\n" + coming_text
+    pager = []
+    if offset > 0:
+        pager.append(keyboards.button(_("◀ Previous"), ACTION, "page", max(0, offset - PAGE_SIZE)))
+    if offset + len(shown_tasks) < len(due):
+        pager.append(keyboards.button(_("Next ▶"), ACTION, "page", offset + len(shown_tasks)))
+    if pager:
+        rows = list(markup.inline_keyboard) if markup is not None else []
+        rows.append(tuple(pager))
+        markup = InlineKeyboardMarkup(rows)
+    return text, markup, shown_tasks
+
+
 async def tasks_command(update: Update, context: Context) -> None:
-    """Shows what is due now, with the same buttons as a nudge, and a list of what comes next."""
+    """Shows what is due now, a page at a time, with the same buttons as a nudge, and a list of
+    what comes next."""
     async with scope(update, context) as s:
         _ = s._
         if update.effective_chat is None or update.effective_chat.type != "private":
+            await _commit(s)
             await send_to_private_chat(update, context, s, "tasks")
             return
-        now = s.runtime.clock.now()
-        tasks = [
-            task
-            for task in (
-                await s.session.scalars(
-                    select(Task)
-                    .where(Task.user_id == s.user.id, Task.state.in_(OPEN_STATES))
-                    .order_by(Task.due_at, Task.id)
-                    .limit(LIST_LIMIT)
-                )
-            ).all()
-            # a morning reminder for an interview that has started is of no use any more
-            if not (task.kind == plan.BEFORE_YOU_LEAVE and task.due_at <= now)
-        ]
-        if not tasks:
+        found = await _tasks_page(s, 0)
+        await _commit(s)
+        if found is None:
             await answer(
                 update,
                 _(
@@ -51,41 +156,61 @@ async def tasks_command(update: Update, context: Context) -> None:
                 ),
             )
             return
-        due = [
-            t
-            for t in tasks
-            if t.state == "sent" or (t.next_nudge_at is not None and t.next_nudge_at <= now)
-        ]
-        coming = [t for t in tasks if t not in due]
-        text, markup, shown = "", None, list[int]()
-        if due:
-            text, markup, shown = render_tasks(
-                s.tr, s.user, await load_views(s.session, due), _("<b>Your tasks</b>")
-            )
-            if len(shown) < len(due):
-                text += "\n\n" + s.tr.ngettext(
-                    "…and {count} more after these.",
-                    "…and {count} more after these.",
-                    len(due) - len(shown),
-                ).format(count=len(due) - len(shown))
-        else:
-            text = _("Nothing is due right now.")
-        if coming:
-            lines = [_("<b>Coming up</b>")]
-            for view in await load_views(s.session, coming):
-                moment = view.task.next_nudge_at or view.task.due_at
-                lines.append(
-                    _("{day}: {task}").format(day=s.tr.day(moment), task=task_title(s.tr, view))
-                )
-            text += "\n\n" + "\n".join(lines)
+        text, markup, shown = found
         message = await answer(update, text, reply_markup=markup)
-        if message is not None:
-            for task in due:
-                if task.id in shown:
-                    task.message_id = message.message_id
+        if message is not None and shown:
+            # the buttons of the message act on its tasks; written after speaking, in a
+            # transaction of its own
+            async with s.runtime.session() as session, session.begin():
+                await session.execute(
+                    update_rows(Task)
+                    .where(Task.id.in_([t.id for t in shown]))
+                    .values(message_id=message.message_id)
+                )
 
 
-async def _rerender(update: Update, s: Scope, tapped: Task, expanded: dict[int, str]) -> None:
+async def _turn_page(update: Update, s: Scope, page: int) -> None:
+    """Shows another page of /tasks in the same message."""
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    message_id = query.message.message_id
+    found = await _tasks_page(s, page)
+    if found is None:
+        await _commit(s)
+        await query.answer()
+        await edit_in_place(update, s._("Nothing is due right now."))
+        return
+    text, markup, shown = found
+    # the buttons of this message now act on this page's tasks
+    await s.session.execute(
+        update_rows(Task)
+        .where(Task.user_id == s.user.id, Task.message_id == message_id)
+        .values(message_id=None)
+    )
+    for task in shown:
+        task.message_id = message_id
+    await _commit(s)
+    await query.answer()
+    await edit_in_place(update, text, markup)
+
+
+def _pager_rows(update: Update) -> list[tuple[InlineKeyboardButton, ...]]:
+    """The page buttons of a /tasks message, kept when one of its tasks is tapped."""
+    query = update.callback_query
+    markup = getattr(query.message, "reply_markup", None) if query else None
+    if not isinstance(markup, InlineKeyboardMarkup):
+        return []
+    return [
+        row
+        for row in markup.inline_keyboard
+        if any(str(b.callback_data or "").startswith(f"{ACTION}:page:") for b in row)
+    ]
+
+
+async def _rerender(
+    update: Update, s: Scope, tapped: Task, expanded: dict[int, str], note: str | None = None
+) -> None:
+    """Commits, answers the tap with the note, and shows the message's tasks as they are now."""
     query = update.callback_query
     assert query is not None and query.message is not None
     message_id = query.message.message_id
@@ -103,8 +228,95 @@ async def _rerender(update: Update, s: Scope, tapped: Task, expanded: dict[int, 
     views = await load_views(s.session, tasks)
     old_text = getattr(query.message, "text_html", None) or ""
     heading = old_text.split("\n\n", 1)[0] if old_text else s._("<b>Your tasks</b>")
-    text, markup, _shown = render_tasks(s.tr, s.user, views, heading, expanded)
+    now = s.runtime.clock.now()
+    text, markup, _shown = render_tasks(s.tr, s.user, views, heading, expanded, now=now)
+    pager = _pager_rows(update)
+    if pager:
+        rows = list(markup.inline_keyboard) if markup is not None else []
+        markup = InlineKeyboardMarkup([*rows, *pager])
+    await _commit(s)
+    await query.answer(note[:200] if note else None)
     await edit_in_place(update, text, markup)
+
+
+async def _send_draft(update: Update, s: Scope, task: Task) -> None:
+    """Sends a draft too long for Telegram's copy button as a message of its own."""
+    query = update.callback_query
+    assert query is not None
+    views = await load_views(s.session, [task])
+    text = draft_message(s.tr, s.user, views[0])
+    await _commit(s)
+    if text is None:
+        await query.answer(s._("This button is no longer active."))
+        return
+    await query.answer(s._("Tap the draft to copy it."))
+    await answer(update, text)
+
+
+async def _keep_applying_tapped(
+    update: Update, s: Scope, task: Task, action: str, choice: str
+) -> None:
+    """The buttons of a keep-applying reminder: they act on the reminders to come."""
+    query = update.callback_query
+    assert query is not None
+    _ = s._
+    now = s.runtime.clock.now()
+    default_zone = s.runtime.settings.default_timezone
+    if action == "apply":
+        await _commit(s)
+        await query.answer()
+        await answer(
+            update,
+            _("Tell me where you applied, in one line: <code>/applied Company — Role</code>"),
+        )
+        return
+    if action == "stop":
+        s.user.keep_applying_days = 0
+        s.user.updated_at = now
+        await replan_keep_applying(s.session, s.user, now, default_zone)
+        await s.session.flush()
+        await _rerender(
+            update, s, task, {}, _("Stopped. You can turn them on again in /reminders.")
+        )
+        return
+    upcoming = await s.session.scalar(
+        select(Task).where(
+            Task.user_id == s.user.id,
+            Task.kind == plan.KEEP_APPLYING,
+            Task.state.in_(OPEN_STATES),
+        )
+    )
+    if upcoming is None or s.user.keep_applying_days <= 0:
+        await _commit(s)
+        await query.answer(_("This button is no longer active."))
+        return
+    if action == "snoozemenu":
+        await _rerender(update, s, task, {task.id: "snooze"})
+        return
+    moment = _snooze_moment(choice, now, prefs_of(s.user, default_zone))
+    if moment is None:
+        await _commit(s)
+        await query.answer(_("This button is no longer active."))
+        return
+    upcoming.next_nudge_at = moment
+    upcoming.state = "snoozed"
+    upcoming.updated_at = now
+    upcoming.claim_token = None
+    upcoming.claimed_until = None
+    await s.session.flush()
+    note = _("Snoozed until {when}.").format(when=s.tr.day_and_time(moment))
+    await _rerender(update, s, task, {}, note)
+
+
+def _snooze_moment(choice: str, now: datetime, prefs: plan.Prefs) -> datetime | None:
+    local_today = now.astimezone(prefs.tz).date()
+    if choice == "later":
+        return within_waking_hours(now + timedelta(hours=3), prefs)
+    if choice == "tomorrow":
+        return at_local(local_today + timedelta(days=1), prefs.nudge_hour, prefs)
+    if choice == "days":
+        return at_local(local_today + timedelta(days=3), prefs.nudge_hour, prefs)
+    return None
 
 
 async def task_tapped(update: Update, context: Context) -> None:
@@ -118,16 +330,27 @@ async def task_tapped(update: Update, context: Context) -> None:
     async with scope(update, context) as s:
         _ = s._
         now = s.runtime.clock.now()
+        if action == "page":
+            await _turn_page(update, s, task_id or 0)
+            return
         task = None
         if task_id is not None:
             task = await s.session.scalar(
                 select(Task).where(Task.id == task_id, Task.user_id == s.user.id)
             )
         if task is None:
+            await _commit(s)
             await query.answer(_("This reminder no longer exists."), show_alert=True)
             return
+        if task.kind == plan.KEEP_APPLYING and action in KEEP_APPLYING_ACTIONS:
+            await _keep_applying_tapped(update, s, task, action, choice)
+            return
         if task.state not in OPEN_STATES:
+            await _commit(s)
             await query.answer(_("Already taken care of."))
+            return
+        if action == "draft":
+            await _send_draft(update, s, task)
             return
         prefs = prefs_of(s.user, s.runtime.settings.default_timezone)
         expanded: dict[int, str] = {}
@@ -143,22 +366,21 @@ async def task_tapped(update: Update, context: Context) -> None:
             note = _("Done. Well done!")
         elif action == "snoozemenu":
             expanded[task.id] = "snooze"
-        elif action == "snooze" and choice in ("later", "tomorrow", "days"):
-            local_today = now.astimezone(prefs.tz).date()
-            if choice == "later":
-                moment = within_waking_hours(now + timedelta(hours=3), prefs)
-            elif choice == "tomorrow":
-                moment = at_local(local_today + timedelta(days=1), prefs.nudge_hour, prefs)
-            else:
-                moment = at_local(local_today + timedelta(days=3), prefs.nudge_hour, prefs)
+        elif action == "snooze" and (moment := _snooze_moment(choice, now, prefs)) is not None:
             task.state = "snoozed"
             task.next_nudge_at = moment
             note = _("Snoozed until {when}.").format(when=s.tr.day_and_time(moment))
+            if task.kind != plan.BEFORE_YOU_LEAVE and moment >= task.due_at > now:
+                # never silently past a deadline: say so where it is read, and in the message
+                note = _("Snoozed until {when}, after its deadline.").format(
+                    when=s.tr.day_and_time(moment)
+                )
         elif action == "skip":
             task.state = "skipped"
             task.next_nudge_at = None
             note = _("Skipped.")
         else:
+            await _commit(s)
             await query.answer(_("This button is no longer active."))
             return
         task.updated_at = now
@@ -168,8 +390,7 @@ async def task_tapped(update: Update, context: Context) -> None:
         await s.session.flush()
         if task.kind == plan.KEEP_APPLYING and task.state not in OPEN_STATES:
             await replan_keep_applying(s.session, s.user, now, s.runtime.settings.default_timezone)
-        await query.answer(note[:200] or None)
-        await _rerender(update, s, task, expanded)
+        await _rerender(update, s, task, expanded, note)
 
 
 def task_handlers() -> list[BaseHandler[Update, Context, object]]:

@@ -364,7 +364,8 @@ async def test_editing_from_the_card_and_outcomes_replan_the_tasks(bot: RunningB
     assert states[("check_in", None)] == "cancelled"
     assert states[("references", None)] == "cancelled"
     assert states[("thank_references", None)] == "pending"
-    assert states[("thank_you", interview.interviewers[0].id)] == "pending"
+    # an offer withdraws the thank-you that looked forward to hearing back
+    assert states[("thank_you", interview.interviewers[0].id)] == "cancelled"
     assert states[("keep_applying", None)] == "cancelled"
 
 

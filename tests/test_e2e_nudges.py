@@ -95,7 +95,8 @@ async def test_nudges_done_snooze_skip_across_a_restart(bot: RunningBot) -> None
     bot.clock.set(at("2026-11-26T08:00:00"))
     assert await bot.sweep() == 1
     assert "keep applying elsewhere" in ana.last_message.plain
-    assert "You have not logged an application since the last reminder." in ana.last_message.plain
+    assert "One application today is a good start." in ana.last_message.plain
+    assert "0 applications" not in ana.last_message.plain
 
     # Tuesday 1 December: a week has passed with no answer, so a check-in
     bot.clock.set(at("2026-12-01T08:00:00"))

@@ -21,6 +21,7 @@ from bot.domain.plan import (
     REFERENCES,
     THANK_REFERENCES,
     THANK_YOU,
+    WAITING,
     InterviewFacts,
     PlannedTask,
     Prefs,
@@ -488,7 +489,7 @@ def test_withdrawn_plans_nothing() -> None:
     assert plan_interview(facts, Prefs(tz=BERLIN), SCHEDULED - timedelta(days=1)) == []
 
 
-def test_rejected_keeps_the_thank_yous_and_adds_a_courtesy_note() -> None:
+def test_rejected_replaces_the_thank_yous_with_a_courtesy_note() -> None:
     facts = InterviewFacts(
         SCHEDULED,
         outcome="rejected",
@@ -498,8 +499,7 @@ def test_rejected_keeps_the_thank_yous_and_adds_a_courtesy_note() -> None:
         interviewer_ids=(1, 2),
     )
     tasks = plan_interview(facts, Prefs(tz=BERLIN), LATER)
-    assert kinds(tasks) == {THANK_YOU, COURTESY}
-    assert len(of_kind(tasks, THANK_YOU)) == 2
+    assert kinds(tasks) == {COURTESY}
     courtesy = only(tasks, COURTESY)
     assert courtesy.first_nudge_at == LATER
     assert courtesy.due_at == local(BERLIN, 2026, 12, 8, 0)  # end of Monday 7th
@@ -512,7 +512,7 @@ def test_a_rejection_late_at_night_is_nudged_the_next_morning() -> None:
     assert courtesy.first_nudge_at == local(BERLIN, 2026, 12, 4, 9)
 
 
-def test_offer_keeps_the_thank_yous_and_thanks_the_references() -> None:
+def test_offer_withdraws_the_thank_yous_and_thanks_the_references() -> None:
     facts = InterviewFacts(
         SCHEDULED,
         outcome="offer",
@@ -522,7 +522,7 @@ def test_offer_keeps_the_thank_yous_and_thanks_the_references() -> None:
         interviewer_ids=(4,),
     )
     tasks = plan_interview(facts, Prefs(tz=BERLIN), LATER)
-    assert kinds(tasks) == {THANK_YOU, THANK_REFERENCES}
+    assert kinds(tasks) == {THANK_REFERENCES}
     thanks = only(tasks, THANK_REFERENCES)
     assert thanks.first_nudge_at == LATER
     assert thanks.due_at == local(BERLIN, 2026, 12, 9, 0)  # end of Tuesday 8th
@@ -540,7 +540,7 @@ def test_next_round_and_ghosted_plan_no_check_in() -> None:
     facts = InterviewFacts(
         SCHEDULED, outcome="ghosted", feeling="good", response_by=date(2026, 12, 1)
     )
-    assert kinds(plan_interview(facts, Prefs(tz=BERLIN), LATER)) == {THANK_YOU}
+    assert kinds(plan_interview(facts, Prefs(tz=BERLIN), LATER)) == set()
 
 
 def test_an_answer_before_the_interview_is_never_due_before_it() -> None:
@@ -676,7 +676,7 @@ def test_thank_you_due_exactly_two_business_days_later(
 ) -> None:
     facts, prefs, now = case
     thank_yous = of_kind(plan_interview(facts, prefs, now), THANK_YOU)
-    if facts.outcome == "withdrawn":
+    if facts.outcome not in WAITING:
         assert not thank_yous
         return
     assert thank_yous
@@ -727,7 +727,7 @@ def test_one_thank_you_per_interviewer(case: tuple[InterviewFacts, Prefs, dateti
     tasks = plan_interview(facts, prefs, now)
     keys = [t.key for t in tasks]
     assert len(keys) == len(set(keys))
-    if facts.outcome == "withdrawn":
+    if facts.outcome not in WAITING:
         return
     people = [t.interviewer_id for t in of_kind(tasks, THANK_YOU)]
     wanted: list[int | None] = [*facts.interviewer_ids] or [None]
@@ -776,6 +776,7 @@ def test_the_outcome_decides_which_tasks_exist(
         outcome in ("awaiting", "next_round") and facts.feeling == "good"
     )
     assert (COURTESY in found) == (outcome == "rejected")
+    assert (THANK_YOU in found) == (outcome in WAITING)
     assert (THANK_REFERENCES in found) == (outcome == "offer")
     assert (BEFORE_YOU_LEAVE in found) == (outcome == "awaiting" and facts.scheduled_at > now)
 

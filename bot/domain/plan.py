@@ -143,8 +143,10 @@ def plan_interview(facts: InterviewFacts, prefs: Prefs, now: datetime) -> list[P
         tasks.append(debrief_task(facts, prefs))
         return tasks
 
-    if facts.outcome in WAITING or facts.outcome in ("offer", "rejected", "ghosted"):
-        # a thank-you is owed whatever the answer; it is planned from the interview's day
+    if facts.outcome in WAITING:
+        # a thank-you that looks forward to hearing back fits only while the user waits: once
+        # they have an answer (or none will come) the courtesy note or the references' thanks
+        # take its place, and a thank-you already sent stays on record
         next_day = add_business_days(day, 1, prefs.country)
         due_day = thank_you_due(day, prefs)
         due = end_of_day(due_day, prefs)

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.db.models import Task, User
+from bot.db.models import ConversationRecord, Task, User
 from bot.domain import plan
 from bot.domain.plan import at_local, within_waking_hours
 from bot.nudges.messages import OPEN_STATES, load_views, render_nudge
@@ -25,6 +28,13 @@ log = logging.getLogger(__name__)
 
 CLAIM_FOR = timedelta(minutes=5)
 LATER = timedelta(hours=3)
+# one bundle per send time: the next one comes no sooner than this after the last
+BUNDLE_GAP = timedelta(hours=3)
+# a conversation the user left open holds nudges only this long after its last step, so one
+# abandoned mid-way does not silence them until it times out (or forever, with no timeout)
+HOLD_AT_MOST = timedelta(hours=1)
+# how soon held nudges look again whether the conversation is over
+HOLD_RETRY = timedelta(minutes=5)
 BATCH = 400
 BUNDLE = 5
 MAX_NUDGES = 4
@@ -131,27 +141,39 @@ class Dispatcher:
             # a before-you-leave reminder is worthless once the interview has started
             expired = {t.id for t in tasks if t.kind == plan.BEFORE_YOU_LEAVE and t.due_at <= now}
             tasks = [t for t in tasks if t.id not in expired]
+            if await self._in_conversation(session, user_id, now):
+                # a nudge in the middle of a question would push the question's buttons out
+                # of sight; it comes once the conversation is over (or has lapsed)
+                await session.rollback()
+                await self._postpone(task_ids, now + HOLD_RETRY, token)
+                return 0
             opening = within_waking_hours(now, prefs)
             capped = user.nudge_day == local_day and user.nudges_on_day >= user.daily_nudge_cap
-            if opening > now or capped:
-                # only a before-you-leave reminder may go out early or past the cap: its
-                # interview will not wait for the nudge hour
+            last_bundle = await self._last_bundle_at(session, user_id)
+            spaced = last_bundle is None or now >= last_bundle + BUNDLE_GAP
+            if opening > now or capped or not spaced:
+                # only a before-you-leave reminder may go out early, between bundles or past
+                # the cap (it does not count towards it): its interview will not wait
                 tasks = [t for t in tasks if t.kind == plan.BEFORE_YOU_LEAVE]
             bundle_ids: set[int] = set()
             text = markup = None
             if tasks:
                 views = await load_views(session, tasks[:BUNDLE])
                 tr = runtime.translator_for(user)
-                text, markup, shown = render_nudge(tr, user, views)
+                text, markup, shown = render_nudge(tr, user, views, now)
                 bundle_ids = set(shown)
+            # a message holding only a before-you-leave reminder is not counted in the cap
+            counted = any(t.kind != plan.BEFORE_YOU_LEAVE for t in tasks if t.id in bundle_ids)
             await session.rollback()
 
         if text is None:
-            later = (
-                opening
-                if opening > now
-                else at_local(local_day + timedelta(days=1), prefs.nudge_hour, prefs)
-            )
+            if opening > now:
+                later = opening
+            elif capped:
+                later = at_local(local_day + timedelta(days=1), prefs.nudge_hour, prefs)
+            else:
+                assert last_bundle is not None
+                later = within_waking_hours(last_bundle + BUNDLE_GAP, prefs)
             await self._record(token, task_ids, None, now, prefs, bundle_ids, expired, later)
             return 0
 
@@ -165,7 +187,7 @@ class Dispatcher:
             return 0
         if not reachable:
             await self._mark_unreachable(user_id)
-        later = within_waking_hours(now + LATER, prefs)
+        later = within_waking_hours(now + max(LATER, BUNDLE_GAP), prefs)
         await self._record(token, task_ids, message_id, now, prefs, bundle_ids, expired, later)
         if message_id is None:
             return 0
@@ -175,7 +197,8 @@ class Dispatcher:
                 if user.nudge_day != local_day:
                     user.nudge_day = local_day
                     user.nudges_on_day = 0
-                user.nudges_on_day += 1
+                if counted:
+                    user.nudges_on_day += 1
                 await replan_keep_applying(session, user, now, runtime.settings.default_timezone)
         self.sent_messages += 1
         return 1
@@ -212,17 +235,50 @@ class Dispatcher:
                     # cap: it waits, never back to back
                     task.next_nudge_at = later
 
+    async def _in_conversation(self, session: AsyncSession, user_id: int, now: datetime) -> bool:
+        """Whether the user is answering one of the bot's questions in their private chat."""
+        timeout = timedelta(seconds=self.runtime.settings.conversation_timeout_seconds)
+        since = now - min(HOLD_AT_MOST, timeout)
+        found = await session.scalar(
+            select(ConversationRecord.id)
+            .where(
+                # the key of a private chat's conversation: (chat id, user id), both the user's
+                ConversationRecord.key == json.dumps([user_id, user_id]),
+                ConversationRecord.updated_at > since,
+            )
+            .limit(1)
+        )
+        return found is not None
+
+    async def _last_bundle_at(self, session: AsyncSession, user_id: int) -> datetime | None:
+        """When the user last got a nudge that counts towards the daily cap."""
+        last: datetime | None = await session.scalar(
+            select(func.max(Task.last_nudged_at)).where(
+                Task.user_id == user_id, Task.kind != plan.BEFORE_YOU_LEAVE
+            )
+        )
+        if last is not None and last.tzinfo is None:
+            # an aggregate comes back without the column's type on SQLite
+            last = last.replace(tzinfo=UTC)
+        return last
+
     async def _mark_unreachable(self, user_id: int) -> None:
         async with self.runtime.session() as session, session.begin():
             user = await session.get(User, user_id)
             if user is not None:
                 user.reachable = False
 
-    async def _postpone(self, task_ids: Sequence[int], later: datetime) -> None:
+    async def _postpone(
+        self, task_ids: Sequence[int], later: datetime, token: str | None = None
+    ) -> None:
         async with self.runtime.session() as session, session.begin():
+            mine: ColumnElement[bool] = Task.id.in_(task_ids)
+            if token is not None:
+                # only rows still ours: a tap meanwhile wrote what stands
+                mine = and_(mine, Task.claim_token == token)
             await session.execute(
                 update(Task)
-                .where(Task.id.in_(task_ids))
+                .where(mine)
                 .values(next_nudge_at=later, claim_token=None, claimed_until=None)
             )
 

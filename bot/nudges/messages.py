@@ -33,9 +33,13 @@ TASK_TITLES = {
     plan.KEEP_APPLYING: N_("Keep applying while you wait"),
     plan.DEBRIEF: N_("How did it go at {company}?"),
 }
+# a thank-you names its interviewer, so two of them in one list do not read as one repeated
+THANK_YOU_TO = N_("Thank-you to {name} due: {company}")
 OPEN_STATES = ("pending", "sent", "snoozed")
 STATE_MARKS = {"done": "✅", "skipped": "⏭", "cancelled": "✖"}
 SNOOZES = (("later", 3), ("tomorrow", 24), ("days", 72))
+# the buttons under a keep-applying reminder: log one the /applied way, later, stop them
+KEEP_APPLYING_ACTIONS = ("apply", "snoozemenu", "snooze", "stop")
 
 
 @dataclass
@@ -104,14 +108,28 @@ def _facts(view: TaskView, user: User) -> DraftFacts:
     )
 
 
-def task_line(tr: Translator, view: TaskView) -> str:
-    """One sentence saying what to do, with the facts escaped."""
+def is_late(task: Task, now: datetime | None) -> bool:
+    """Whether the task's deadline has passed while it is still open."""
+    return now is not None and task.state in OPEN_STATES and task.due_at <= now
+
+
+def task_line(tr: Translator, view: TaskView, now: datetime | None = None) -> str:
+    """One sentence saying what to do, with the facts escaped; a thank-you whose deadline has
+    passed says so, kindly, and what to do now."""
     _ = tr.gettext
     task = view.task
     interview = view.interview
     company = escape(interview.company) if interview else ""
     role = escape(interview.role) if interview else ""
     due = tr.day(task.due_at - timedelta(seconds=1))
+    if task.kind == plan.THANK_YOU and is_late(task, now):
+        person = view.interviewer
+        who = f"<b>{escape(person.name)}</b>" if person is not None else _("the interviewers")
+        return _(
+            "The thank-you to {person} for the {role} interview at <b>{company}</b> was due "
+            "{due}. A late thank-you is still worth sending: send it today, and it will still "
+            "be read gladly."
+        ).format(person=who, role=role, company=company, due=due)
     if task.kind == plan.THANK_YOU:
         person = view.interviewer
         if person is not None:
@@ -141,13 +159,14 @@ def task_line(tr: Translator, view: TaskView) -> str:
             "You feel good about <b>{company}</b>: give your references a heads-up now, so they "
             "can answer quickly when called."
         ).format(company=company)
+    if task.kind == plan.KEEP_APPLYING and view.applications_since == 0:
+        return _(
+            "While you wait, keep applying elsewhere: recruiting takes longer than anyone "
+            "expects, and a second option gives you leverage. One application today is a "
+            "good start."
+        )
     if task.kind == plan.KEEP_APPLYING:
-        if view.applications_since == 0:
-            # "0 applications" takes the singular in some languages: say it in words instead
-            return _(
-                "While you wait, keep applying elsewhere: recruiting takes longer than anyone "
-                "expects. You have not logged an application since the last reminder."
-            )
+        # zero has its own sentence above: "0 applications" takes the singular in some languages
         return tr.ngettext(
             "While you wait, keep applying elsewhere: recruiting takes longer than anyone "
             "expects. You logged {count} application since the last reminder.",
@@ -193,12 +212,16 @@ def visible_length(text: str) -> int:
 
 
 def task_title(tr: Translator, view: TaskView) -> str:
-    """A few words naming a task, for lists and calendars."""
+    """A few words naming a task, and the person it is for, for lists."""
     interview = view.interview
     values = {
         "company": escape(interview.company) if interview else "",
         "role": escape(interview.role) if interview else "",
     }
+    if view.task.kind == plan.THANK_YOU and view.interviewer is not None:
+        return tr.gettext(THANK_YOU_TO).format(
+            name=escape(view.interviewer.name), company=values["company"]
+        )
     return tr.gettext(TASK_TITLES.get(view.task.kind, "{company}")).format(**values)
 
 
@@ -209,6 +232,7 @@ def render_tasks(
     heading: str,
     expanded: dict[int, str] | None = None,
     limit: int = SAFE_LENGTH,
+    now: datetime | None = None,
 ) -> tuple[str, InlineKeyboardMarkup | None, list[int]]:
     """A message listing tasks, each with its draft and its own row of buttons, as many as fit
     in one message; also returns the ids of the tasks it shows."""
@@ -220,25 +244,36 @@ def render_tasks(
     rows: list[list[InlineKeyboardButton]] = []
     for index, view in enumerate(views, 1):
         task = view.task
-        mark = STATE_MARKS.get(task.state, "")
+        # a keep-applying reminder is closed once sent, yet its buttons still act on the next
+        reminder = task.kind == plan.KEEP_APPLYING
+        mark = "" if reminder else STATE_MARKS.get(task.state, "")
         prefix = f"{index}. " if numbered else ""
-        line = prefix + (f"{mark} " if mark else "") + task_line(tr, view)
-        if task.state == "snoozed" and task.next_nudge_at is not None:
-            line += " " + _("(snoozed until {when})").format(
-                when=tr.day_and_time(task.next_nudge_at)
-            )
+        line = prefix + (f"{mark} " if mark else "") + task_line(tr, view, now)
+        snoozed = task.state == "snoozed" and task.next_nudge_at is not None
+        # once the snooze has run out (the nudge is back), it no longer says "snoozed until"
+        if snoozed and task.next_nudge_at is not None and (now is None or task.next_nudge_at > now):
+            when = tr.day_and_time(task.next_nudge_at)
+            if task.kind != plan.BEFORE_YOU_LEAVE and task.next_nudge_at >= task.due_at > (
+                now or task.next_nudge_at
+            ):
+                line += " " + _("(snoozed until {when}, after its deadline)").format(when=when)
+            else:
+                line += " " + _("(snoozed until {when})").format(when=when)
         draft = draft_for(task.kind, _, _facts(view, user)) if task.state in OPEN_STATES else None
         block = line
         if draft:
-            block += "\n" + _("Draft:") + f"\n<code>{escape(draft)}</code>"
+            # a code block: Telegram's apps copy it whole with one tap
+            block += "\n" + _("Draft:") + f"\n<pre>{escape(draft)}</pre>"
         if shown and visible_length("\n\n".join([*blocks, block])) > limit:
             break
         blocks.append(block)
         shown.append(task.id)
-        # a keep-applying reminder is done once read; it has nothing to tap
-        if task.state not in OPEN_STATES or task.kind == plan.KEEP_APPLYING:
+        number = index if numbered else None
+        if reminder and user.keep_applying_days > 0:
+            rows += _keep_applying_buttons(tr, task, number, expanded.get(task.id))
+        if task.state not in OPEN_STATES or reminder:
             continue
-        rows += _task_buttons(tr, task, index if numbered else None, expanded.get(task.id), draft)
+        rows += _task_buttons(tr, task, number, expanded.get(task.id), draft)
     text = "\n\n".join(blocks)
     return text, InlineKeyboardMarkup(rows) if rows else None, shown
 
@@ -284,15 +319,49 @@ def _task_buttons(
             keyboards.button(_("Skip") + tag, ACTION, "skip", task.id),
         ]
     ]
-    if draft and len(draft) <= COPY_LIMIT:
-        rows.append(
-            [InlineKeyboardButton(_("📋 Copy the draft") + tag, copy_text=CopyTextButton(draft))]
-        )
+    if draft:
+        rows.append([copy_button(_("📋 Copy the draft") + tag, task, draft)])
     return rows
 
 
+def copy_button(label: str, task: Task, draft: str) -> InlineKeyboardButton:
+    """Copies the draft in one tap: Telegram's own copy button when the draft fits in it, else
+    a button that sends the draft alone, as a block the apps copy on a tap."""
+    if visible_length(escape(draft)) <= COPY_LIMIT:
+        return InlineKeyboardButton(label, copy_text=CopyTextButton(draft))
+    return keyboards.button(label, ACTION, "draft", task.id)
+
+
+def draft_message(tr: Translator, user: User, view: TaskView) -> str | None:
+    """The draft of a task alone, for the copy button of a draft too long for Telegram's."""
+    draft = draft_for(view.task.kind, tr.gettext, _facts(view, user))
+    return f"<pre>{escape(draft)}</pre>" if draft else None
+
+
+def _keep_applying_buttons(
+    tr: Translator, task: Task, number: int | None, mode: str | None
+) -> list[list[InlineKeyboardButton]]:
+    _ = tr.gettext
+    tag = f" {number}" if number is not None else ""
+    if mode == "snooze":
+        return [
+            [
+                keyboards.button(_("In 3 hours") + tag, ACTION, "snooze", task.id, "later"),
+                keyboards.button(_("Tomorrow") + tag, ACTION, "snooze", task.id, "tomorrow"),
+                keyboards.button(_("In 3 days") + tag, ACTION, "snooze", task.id, "days"),
+            ]
+        ]
+    return [
+        [
+            keyboards.button(_("📝 Log an application") + tag, ACTION, "apply", task.id),
+            keyboards.button(_("⏰ Later") + tag, ACTION, "snoozemenu", task.id),
+            keyboards.button(_("Stop these") + tag, ACTION, "stop", task.id),
+        ]
+    ]
+
+
 def render_nudge(
-    tr: Translator, user: User, views: Sequence[TaskView]
+    tr: Translator, user: User, views: Sequence[TaskView], now: datetime | None = None
 ) -> tuple[str, InlineKeyboardMarkup | None, list[int]]:
     """A nudge: a heading that counts what it holds, then the tasks that fit."""
 
@@ -301,7 +370,9 @@ def render_nudge(
             "<b>One thing for today</b>", "<b>{count} things for today</b>", count
         ).format(count=count)
 
-    text, markup, shown = render_tasks(tr, user, views, heading(len(views)))
+    text, markup, shown = render_tasks(tr, user, views, heading(len(views)), now=now)
     if len(shown) < len(views):
-        text, markup, shown = render_tasks(tr, user, views[: len(shown)], heading(len(shown)))
+        text, markup, shown = render_tasks(
+            tr, user, views[: len(shown)], heading(len(shown)), now=now
+        )
     return text, markup, shown

@@ -143,15 +143,16 @@ async def replan_keep_applying(
     default_zone: str = "UTC",
     reschedule: bool = False,
 ) -> None:
-    """One open 'keep applying' task while any interview waits for an answer."""
-    waiting = await session.scalar(
-        select(Interview.id)
-        .where(
-            Interview.user_id == user.id,
-            Interview.outcome.in_(WAITING),
+    """One open 'keep applying' task while any interview waits for an answer, the first one
+    counted from the first interview that has taken place; none when the user stopped them."""
+    waiting = (
+        await session.scalars(
+            select(Interview.scheduled_at).where(
+                Interview.user_id == user.id,
+                Interview.outcome.in_(WAITING),
+            )
         )
-        .limit(1)
-    )
+    ).all()
     open_task = await session.scalar(
         select(Task).where(
             Task.user_id == user.id,
@@ -159,7 +160,7 @@ async def replan_keep_applying(
             Task.state.in_(OPEN_STATES),
         )
     )
-    if waiting is None:
+    if not waiting or user.keep_applying_days <= 0:
         if open_task is not None:
             open_task.state = "cancelled"
             open_task.next_nudge_at = None
@@ -172,31 +173,40 @@ async def replan_keep_applying(
             Task.user_id == user.id,
             Task.kind == KEEP_APPLYING,
             Task.state.not_in(OPEN_STATES),
+            Task.last_nudged_at.is_not(None),
         )
         .order_by(Task.cycle.desc())
         .limit(1)
     )
     prefs = prefs_of(user, default_zone)
+    # before any reminder went out, the count starts when the first interview has happened
+    # (the moment it was logged, for one logged afterwards): telling someone to keep applying
+    # while they wait makes no sense before there is anything to wait for
+    anchor = max(min(waiting), open_task.created_at if open_task else now)
+    start = last.last_nudged_at if last is not None else anchor
+    due = keep_applying_next(start, now, prefs)
     if open_task is not None:
-        if reschedule and open_task.nudges_sent == 0:
-            # the interval changed: count it again from the last reminder
-            start = last.last_nudged_at if last is not None else open_task.created_at
-            due = keep_applying_next(start, now, prefs)
+        if (reschedule or last is None) and open_task.nudges_sent == 0:
+            # the interval or the first interview changed: count again
             open_task.due_at = due
             open_task.next_nudge_at = max(due, now)
             _release(open_task)
             open_task.updated_at = now
         return
-    cycle = (last.cycle + 1) if last is not None else 0
-    due = keep_applying_next(last.last_nudged_at if last else None, now, prefs)
+    cycle = await session.scalar(
+        select(Task.cycle)
+        .where(Task.user_id == user.id, Task.kind == KEEP_APPLYING)
+        .order_by(Task.cycle.desc())
+        .limit(1)
+    )
     session.add(
         Task(
             user_id=user.id,
             kind=KEEP_APPLYING,
-            cycle=cycle,
+            cycle=(cycle + 1) if cycle is not None else 0,
             state="pending",
             due_at=due,
-            next_nudge_at=due,
+            next_nudge_at=max(due, now),
             created_at=now,
             updated_at=now,
         )
