@@ -69,7 +69,7 @@ async def test_a_whole_session_from_start_to_a_done_thank_you(tmp_path: Path) ->
         shown = await type_("Backend Engineer")
         assert "[1] Today   [2] Yesterday" in shown
         shown = await type_("yesterday 3pm")
-        assert "Got it: Sunday, November 22, 2026, 3:00\u202fPM." in shown
+        assert "Got it: Sunday, November 22, 2026, 3:00\u202fPM (yesterday)." in shown
         shown = await type_.tap(shown, "Video")
         assert "(you tap “Video”)" in shown
         assert "first interviewer's name" in shown
