@@ -300,6 +300,11 @@ async def _when_problem(
         ).format(text=escape(text))
     elif problem is WhenError.EMPTY:
         message = _("That was empty. Please type a date.")
+    elif answer_date:
+        message = _(
+            "I could not read “{text}” as a date. Try <i>15.12</i>, <i>Friday</i> or "
+            "<i>in 2 weeks</i>."
+        ).format(text=escape(text))
     else:
         message = _(
             "I could not read “{text}” as a date. Try <i>today 10:30</i>, <i>yesterday 3pm</i> "
@@ -610,8 +615,6 @@ async def _tapped_day(
             return await _accept_when(update, context, s, draft, reading)
         if reading is not None and state == RESPONSE_DATE:
             return await _accept_response_date(update, context, s, draft, reading.day)
-    elif state == WHEN and value == "ask":
-        return await ask_when(update, context, s, draft)
     elif state == WHEN and value == "today" and len(parts) == 3:
         # today's interview may be over or still ahead: only its time can tell
         return await ask_today_time(update, context, s, draft)
@@ -621,6 +624,7 @@ async def _tapped_day(
             return await _accept_when(update, context, s, draft, today)
     elif state == WHEN and value == "yesterday":
         return await _accept_when(update, context, s, draft, quick_day(value, now_local))
+    # "ask" (Back from a choice or from the hours) and stale taps: the question again
     return await go(update, context, s, draft, state)
 
 

@@ -94,7 +94,8 @@ async def ask_which(
         [keyboards.button(_reading_label(s.tr, r, week), ACTION, "pick", *_reading_data(r))]
         for r in choice.readings
     ]
-    rows.append([keyboards.button(_("⬅ Back"), ACTION, "back")])
+    # back to the date question itself, not the one before it
+    rows.append([keyboards.button(_("⬅ Back"), ACTION, "day", "ask")])
     await ask(update, context, draft, question, rows)
 
 

@@ -53,6 +53,9 @@ async def test_day_and_month_order_follow_the_zone_and_an_unclear_date_is_asked(
     assert first.startswith("Thu 12 Nov 2026")
     assert second.startswith("Fri 11 Dec 2026")
     assert back == "⬅ Back"
+    shown = await press(bot, ben, "⬅ Back")
+    assert "When is or was the interview?" in shown
+    await say(bot, ben, "12/11 10am")
     shown = await press(bot, ben, second)
     assert "Got it: Friday, December 11, 2026, 10:00\u202fAM" in shown
     assert "upcoming interview" in shown
@@ -114,6 +117,8 @@ async def test_the_answer_date_is_neither_past_nor_before_the_interview(bot: Run
     # the interview's own day, yesterday, is over
     shown = await say(bot, ana, "22.11")
     assert "That date has already passed. Which date did they give for their answer?" in shown
+    shown = await say(bot, ana, "soonish")
+    assert "I could not read “soonish” as a date. Try 15.12, Friday or in 2 weeks." in shown
     shown = await say(bot, ana, "1.1.2028")
     assert "is more than a year away. Which date did they give for their answer?" in shown
     # a bare weekday is the coming one; "next week" is by its Friday
