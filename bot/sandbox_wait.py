@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 
-from bot.domain.when import ParsedWhen, parse_when
+from bot.domain.when import ParsedWhen, WhenChoice, parse_when
 
 # a day given without a time means the morning, when nudges usually arrive
 DEFAULT_HOUR = time(9, 0)
@@ -55,17 +55,20 @@ def parse_duration(text: str) -> timedelta | WaitProblem:
 def parse_until(text: str, now: datetime, zone: tzinfo) -> datetime | WaitProblem:
     """The next moment matching ``text`` (monday 9:00, tomorrow, 1.12 14:00, 9am) in ``zone``.
 
-    The bot's own date reader is reused; it prefers the latest past weekday (people log
-    interviews they just had), so a moment in the past is retried as "next ..." and a bare
-    time as "today ..." or else "tomorrow ...".
+    The bot's own date reader is reused, looking ahead: "tuesday 7:00" is the coming
+    Tuesday at seven in the morning. A moment already past is retried as "next ..." (today's
+    weekday) and a bare time as "tomorrow ..."; of two readings of 1/12 the locale's comes
+    first, and "next week" is its Monday.
     """
     wanted = text.strip()
     if not wanted:
         return WaitProblem("Until when? For example :wait until monday 9:00.")
     local_now = now.astimezone(zone)
     understood = False
-    for candidate in (wanted, f"next {wanted}", f"today {wanted}", f"tomorrow {wanted}"):
-        parsed = parse_when(candidate, local_now, "en")
+    for candidate in (wanted, f"next {wanted}", f"tomorrow {wanted}"):
+        parsed = parse_when(candidate, local_now, "en", "future")
+        if isinstance(parsed, WhenChoice):
+            parsed = parsed.readings[0]
         if not isinstance(parsed, ParsedWhen):
             continue
         understood = True

@@ -35,10 +35,17 @@ from bot.domain.interviews import (
 from bot.domain.people import split_name_and_title
 from bot.domain.plan import DEBRIEF, NOT_TOLD
 from bot.domain.text import has_letter_or_digit, tidy
-from bot.domain.when import MAX_WHEN_TEXT, ParsedWhen, WhenError, parse_when, quick_day
+from bot.domain.when import (
+    MAX_WHEN_TEXT,
+    ParsedWhen,
+    WhenChoice,
+    WhenError,
+    parse_when,
+    quick_day,
+)
 from bot.runtime import Scope, runtime_of, scope
 from bot.texts import FORMAT_LABELS
-from handlers.cards import InterviewView, render_card, when_text
+from handlers.cards import InterviewView, render_card
 from handlers.common import Context, answer, club_of_link, deep_link
 from handlers.debrief import debrief_from_nudge
 from handlers.log_draft import (
@@ -84,6 +91,14 @@ from handlers.log_questions import (
     previous_of,
     show_edit_menu,
     show_summary,
+)
+from handlers.log_when import (
+    ask_today_time,
+    ask_which,
+    reading_of,
+    region_of,
+    said_back,
+    today_at,
 )
 
 # --- entry points ----------------------------------------------------------------------------
@@ -257,18 +272,35 @@ def _moment_of(s: Scope, parsed: ParsedWhen) -> datetime:
     return moment
 
 
-async def _when_problem(update: Update, s: Scope, problem: WhenError, text: str) -> None:
+async def _when_problem(
+    update: Update, s: Scope, problem: WhenError, text: str, answer_date: bool = False
+) -> None:
     _ = s._
     if problem is WhenError.TOO_LONG:
         message = _("That is too long for a date: please keep it under {limit} characters.").format(
             limit=MAX_WHEN_TEXT
         )
-    elif problem is WhenError.TOO_FAR:
+    elif problem is WhenError.LONG_AGO and answer_date:
+        message = _("That date has already passed. Which date did they give for their answer?")
+    elif problem is WhenError.LONG_AGO:
+        message = _(
+            "“{text}” was more than a year ago. Please give the date of this interview."
+        ).format(text=escape(text))
+    elif problem is WhenError.FAR_AHEAD and answer_date:
+        message = _(
+            "“{text}” is more than a year away. Which date did they give for their answer?"
+        ).format(text=escape(text))
+    elif problem is WhenError.FAR_AHEAD:
         message = _(
             "“{text}” is more than a year away. Please give the date of this interview."
         ).format(text=escape(text))
     elif problem is WhenError.EMPTY:
         message = _("That was empty. Please type a date.")
+    elif answer_date:
+        message = _(
+            "I could not read “{text}” as a date. Try <i>15.12</i>, <i>Friday</i> or "
+            "<i>in 2 weeks</i>."
+        ).format(text=escape(text))
     else:
         message = _(
             "I could not read “{text}” as a date. Try <i>today 10:30</i>, <i>yesterday 3pm</i> "
@@ -288,7 +320,8 @@ async def _accept_when(
     if timeframe and timeframe != "date":
         # "within a week" counts from the interview, so a new date moves the answer's date
         draft["response_by"] = response_by(timeframe, interview_day(s, draft)).isoformat()
-    said = when_text(s.tr, moment, parsed.at is not None)
+    # the weekday and "tomorrow"/"yesterday" make a wrong guess plain at once (Back fixes it)
+    said = said_back(s.tr, moment, parsed.at is not None, s.tr.local(s.runtime.clock.now()).date())
     if moment > s.runtime.clock.now():
         note = _(
             "Got it: {when}. That is still ahead, so I'll log it as an upcoming interview and "
@@ -307,10 +340,14 @@ async def _accept_when(
 async def got_when(update: Update, context: Context, s: Scope, draft: Draft, text: str) -> int:
     now_local = s.tr.local(s.runtime.clock.now())
     raw = (update.effective_message.text or "") if update.effective_message else ""
-    parsed = parse_when(raw, now_local, s.tr.language)
+    # the question covers an interview just had and one coming up: "Tuesday" is the nearest
+    parsed = parse_when(raw, now_local, s.tr.language, "nearest", region_of(s))
     if isinstance(parsed, WhenError):
         await _when_problem(update, s, parsed, text[:MAX_WHEN_TEXT])
         return await ask_when(update, context, s, draft)
+    if isinstance(parsed, WhenChoice):
+        await ask_which(update, context, s, draft, parsed, text[:MAX_WHEN_TEXT])
+        return WHEN
     return await _accept_when(update, context, s, draft, parsed)
 
 
@@ -391,15 +428,42 @@ async def got_response_date(
     update: Update, context: Context, s: Scope, draft: Draft, text: str
 ) -> int:
     raw = (update.effective_message.text or "") if update.effective_message else ""
-    parsed = parse_when(raw, s.tr.local(s.runtime.clock.now()), s.tr.language)
+    now_local = s.tr.local(s.runtime.clock.now())
+    # an answer is always ahead: "Friday" is the coming one
+    parsed = parse_when(raw, now_local, s.tr.language, "future", region_of(s))
     if isinstance(parsed, WhenError):
-        await _when_problem(update, s, parsed, text[:MAX_WHEN_TEXT])
+        await _when_problem(update, s, parsed, text[:MAX_WHEN_TEXT], answer_date=True)
         return await ask_response_date(update, context, s, draft)
-    if parsed.day < interview_day(s, draft):
+    if isinstance(parsed, WhenChoice) and parsed.kind == "week":
+        # "next week" as an answer date: by the end of that working week
+        parsed = parsed.readings[-1]
+    if isinstance(parsed, WhenChoice):
+        await ask_which(update, context, s, draft, parsed, text[:MAX_WHEN_TEXT])
+        return RESPONSE_DATE
+    return await _accept_response_date(update, context, s, draft, parsed.day)
+
+
+async def _accept_response_date(
+    update: Update, context: Context, s: Scope, draft: Draft, day: date
+) -> int:
+    now_local = s.tr.local(s.runtime.clock.now())
+    if day < interview_day(s, draft):
         await answer(update, s._("That is before the interview. Which date did they give?"))
         return await ask_response_date(update, context, s, draft)
+    if day < now_local.date():
+        # a past answer date would plan a check-in for a day already gone
+        await answer(
+            update,
+            s._("That date has already passed. Which date did they give for their answer?"),
+        )
+        return await ask_response_date(update, context, s, draft)
     draft["timeframe"] = "date"
-    draft["response_by"] = parsed.day.isoformat()
+    draft["response_by"] = day.isoformat()
+    noon = datetime.combine(day, time(12, 0), tzinfo=s.tr.tz)
+    await answer(
+        update,
+        s._("Got it: {when}.").format(when=said_back(s.tr, noon, False, now_local.date())),
+    )
     return await go(update, context, s, draft, next_after(RESPONSE_DATE, draft))
 
 
@@ -487,9 +551,8 @@ async def tapped(update: Update, context: Context, state: int) -> int:
         await query.answer()
         if action == "back":
             return await go(update, context, s, draft, previous_of(state, draft))
-        if action == "day" and value in ("today", "yesterday"):
-            parsed = quick_day(value, s.tr.local(s.runtime.clock.now()))
-            return await _accept_when(update, context, s, draft, parsed)
+        if action in ("day", "pick"):
+            return await _tapped_day(update, context, s, draft, state, parts)
         if action == "fmt" and value in FORMATS:
             draft["format"] = value
             return await go(update, context, s, draft, next_after(FORMAT, draft))
@@ -552,6 +615,31 @@ async def tapped(update: Update, context: Context, state: int) -> int:
                     draft["editing"] = True
                     return await go(update, context, s, draft, target)
         return await go(update, context, s, draft, state)
+
+
+async def _tapped_day(
+    update: Update, context: Context, s: Scope, draft: Draft, state: int, parts: list[str]
+) -> int:
+    """The quick-day buttons, the hours of "what time today" and the readings of a date."""
+    now_local = s.tr.local(s.runtime.clock.now())
+    action, value = parts[1], parts[2] if len(parts) > 2 else ""
+    if action == "pick":
+        reading = reading_of(parts, now_local.date())
+        if reading is not None and state == WHEN:
+            return await _accept_when(update, context, s, draft, reading)
+        if reading is not None and state == RESPONSE_DATE:
+            return await _accept_response_date(update, context, s, draft, reading.day)
+    elif state == WHEN and value == "today" and len(parts) == 3:
+        # today's interview may be over or still ahead: only its time can tell
+        return await ask_today_time(update, context, s, draft)
+    elif state == WHEN and value == "today":
+        today = today_at(parts, now_local)
+        if today is not None:
+            return await _accept_when(update, context, s, draft, today)
+    elif state == WHEN and value == "yesterday":
+        return await _accept_when(update, context, s, draft, quick_day(value, now_local))
+    # "ask" (Back from a choice or from the hours) and stale taps: the question again
+    return await go(update, context, s, draft, state)
 
 
 async def _chose_timeframe(

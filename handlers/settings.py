@@ -31,6 +31,7 @@ from bot import keyboards
 from bot.domain.zones import (
     MAX_ZONE_TEXT,
     ZoneMatch,
+    zone_choices,
     zone_from_location,
     zone_from_text,
     zone_label,
@@ -208,6 +209,21 @@ async def _apply_zone(update: Update, s: Scope, text: str) -> int:
                 "That is too long for a place name: please send at most {limit} characters, "
                 "like <i>Lisbon</i> or <i>UTC+1</i>."
             ).format(limit=MAX_ZONE_TEXT),
+        )
+        return WAITING_FOR_ZONE
+    shared = zone_choices(cleaned)
+    if shared:
+        # "IST" is India, Ireland or Israel: a wrong guess would move every reminder
+        await answer(
+            update,
+            _("“{text}” is used in more than one place. Tap yours, or send your city.").format(
+                text=escape(cleaned)
+            ),
+            reply_markup=ReplyKeyboardMarkup(
+                [list(shared[i : i + 2]) for i in range(0, len(shared), 2)],
+                resize_keyboard=True,
+                one_time_keyboard=True,
+            ),
         )
         return WAITING_FOR_ZONE
     # the first lookup may build the city table: keep the event loop free meanwhile

@@ -72,6 +72,7 @@ async def log_quick(
     await say(bot, user, role)
     if when is None:
         await press(bot, user, "Today")
+        await press(bot, user, "Earlier today, time unknown")
     else:
         await say(bot, user, when)
     await press(bot, user, fmt)

@@ -67,7 +67,7 @@ async def test_german_dates_typed_and_shown(bot: RunningBot) -> None:
     await say(bot, jonas, "Siemens")
     await say(bot, jonas, "Entwickler")
     shown = await say(bot, jonas, "gestern 15 Uhr")
-    assert "Notiert: Sonntag, 22. November 2026 um 15:00." in shown
+    assert "Notiert: Sonntag, 22. November 2026 um 15:00 (gestern)." in shown
     shown = await say(bot, jonas, "nächsten Dienstag um 9")
     # a second date where a format was asked for gets the buttons again, in German
     assert "Notiert" not in shown
@@ -83,7 +83,7 @@ async def test_russian_dates_and_plurals(bot: RunningBot) -> None:
     await say(bot, olga, "Яндекс")
     await say(bot, olga, "Аналитик")
     shown = await say(bot, olga, "вчера в 15:00")
-    assert "Принято: воскресенье, 22 ноября 2026 в 15:00." in shown
+    assert "Принято: воскресенье, 22 ноября 2026 в 15:00 (вчера)." in shown
 
 
 async def test_portuguese_brazil_is_picked_from_the_region(bot: RunningBot) -> None:
@@ -109,7 +109,7 @@ async def test_russian_date_ending_a_sentence_has_one_full_stop(bot: RunningBot)
     await say(bot, olga, "Яндекс")
     await say(bot, olga, "Аналитик")
     shown = await say(bot, olga, "вчера")
-    assert "Принято: воскресенье, 22 ноября 2026." in shown
+    assert "Принято: воскресенье, 22 ноября 2026 (вчера)." in shown
     assert ".." not in shown
 
 

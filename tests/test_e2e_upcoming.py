@@ -22,7 +22,7 @@ async def test_ahead_in_the_future_tense_then_asked_how_it_went(bot: RunningBot)
     await say(bot, ana, "Hooli")
     await say(bot, ana, "Designer")
     shown = await say(bot, ana, "next Tuesday at 14:00")
-    assert "Got it: Tuesday, November 24, 2026, 2:00\u202fPM." in shown
+    assert "Got it: Tuesday, November 24, 2026, 2:00\u202fPM (tomorrow)." in shown
     assert "How will it be held?" in shown
     assert "How was it held?" not in shown
     shown = await press(bot, ana, "Video")

@@ -69,11 +69,11 @@ async def test_a_whole_session_from_start_to_a_done_thank_you(tmp_path: Path) ->
         shown = await type_("Backend Engineer")
         assert "[1] Today   [2] Yesterday" in shown
         shown = await type_("yesterday 3pm")
-        assert "Got it: Sunday, November 22, 2026, 3:00\u202fPM." in shown
+        assert "Got it: Sunday, November 22, 2026, 3:00\u202fPM (yesterday)." in shown
         shown = await type_.tap(shown, "Video")
         assert "(you tap “Video”)" in shown
         assert "first interviewer's name" in shown
-        assert "What is Bob's job title?" in await type_("Bob")
+        assert "Bob: what is their job title?" in await type_("Bob")
         shown = await type_("CTO")
         shown = await type_.tap(shown, "Skip")
         assert "1. Bob, CTO" in shown
@@ -146,6 +146,9 @@ async def test_the_group_deep_links_files_and_mistakes(tmp_path: Path) -> None:
         # Ben set no time zone, so the bot's default (UTC) applies
         shown = await type_("/wait until monday 9:00")
         assert "It is now Monday 30 November 2026, 09:00 (UTC)." in shown
+        # seven o'clock written with minutes is the morning
+        shown = await type_(":wait until tuesday 7:00")
+        assert "It is now Tuesday 1 December 2026, 07:00 (UTC)." in shown
         assert "no sandbox command" in await type_(":fly")
         # the bot's newest question has no buttons, so a number is an answer
         assert "What is the role?" in await type_("9")
@@ -292,6 +295,14 @@ def test_reading_moments_always_looks_forward() -> None:
     assert until("9:00") == datetime(2026, 11, 24, 9, 0, tzinfo=BERLIN)
     assert until("friday") == datetime(2026, 11, 27, 9, 0, tzinfo=BERLIN)
     assert until("1.12 14:00") == datetime(2026, 12, 1, 14, 0, tzinfo=BERLIN)
+    assert until("tuesday 7:00") == datetime(2026, 11, 24, 7, 0, tzinfo=BERLIN)
+    assert until("tuesday 7:00 pm") == datetime(2026, 11, 24, 19, 0, tzinfo=BERLIN)
+    assert until("tuesday 7") == datetime(2026, 11, 24, 7, 0, tzinfo=BERLIN)
+    assert until("noon") == datetime(2026, 11, 23, 12, 0, tzinfo=BERLIN)
+    assert until("8:00") == datetime(2026, 11, 24, 8, 0, tzinfo=BERLIN)
+    assert until("in 2 hours") == datetime(2026, 11, 23, 12, 0, tzinfo=BERLIN)
+    assert until("next week") == datetime(2026, 11, 30, 9, 0, tzinfo=BERLIN)
+    assert until("the 5th") == datetime(2026, 12, 5, 9, 0, tzinfo=BERLIN)
     past = until("yesterday")
     assert isinstance(past, WaitProblem) and "not in the future" in past.message
     assert isinstance(until("someday"), WaitProblem)

@@ -20,6 +20,65 @@ _OFFSET = re.compile(
 _FIXED_NAME = re.compile(r"^UTC(?P<sign>[+-])(?P<hours>\d{2}):(?P<minutes>\d{2})$")
 
 
+# Abbreviations people type for their zone, mapped to the place they mean, so daylight saving
+# follows: tzdata's own "EST" is a fixed UTC-5 all year, which no one in New York lives by.
+_ABBREVIATIONS: dict[str, str] = {
+    **dict.fromkeys(("est", "edt", "et", "eastern", "eastern time"), "America/New_York"),
+    **dict.fromkeys(("cst", "cdt", "ct", "central", "central time"), "America/Chicago"),
+    **dict.fromkeys(("mst", "mdt", "mt", "mountain", "mountain time"), "America/Denver"),
+    **dict.fromkeys(("pst", "pdt", "pt", "pacific", "pacific time"), "America/Los_Angeles"),
+    **dict.fromkeys(("akst", "akdt"), "America/Anchorage"),
+    "hst": "Pacific/Honolulu",
+    **dict.fromkeys(("gmt", "bst", "uk time"), "Europe/London"),
+    **dict.fromkeys(("wet", "west"), "Europe/Lisbon"),
+    **dict.fromkeys(("mez", "mesz"), "Europe/Berlin"),
+    **dict.fromkeys(("msk", "мск"), "Europe/Moscow"),
+    "brt": "America/Sao_Paulo",
+    "art": "America/Argentina/Buenos_Aires",
+    "jst": "Asia/Tokyo",
+    "kst": "Asia/Seoul",
+    "hkt": "Asia/Hong_Kong",
+    "sgt": "Asia/Singapore",
+    "awst": "Australia/Perth",
+    **dict.fromkeys(("nzst", "nzdt"), "Pacific/Auckland"),
+}
+
+# abbreviations that several countries share: the user is asked which place is theirs, since
+# the country also decides public holidays
+_CENTRAL_EUROPE = (
+    "Europe/Berlin",
+    "Europe/Paris",
+    "Europe/Madrid",
+    "Europe/Rome",
+    "Europe/Amsterdam",
+    "Europe/Warsaw",
+    "Europe/Vienna",
+    "Europe/Stockholm",
+)
+_EASTERN_EUROPE = (
+    "Europe/Kyiv",
+    "Europe/Athens",
+    "Europe/Helsinki",
+    "Europe/Bucharest",
+    "Europe/Sofia",
+    "Africa/Cairo",
+)
+_SHARED_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    "ist": ("Asia/Kolkata", "Europe/Dublin", "Asia/Jerusalem"),
+    **dict.fromkeys(("cet", "cest", "met", "mest"), _CENTRAL_EUROPE),
+    **dict.fromkeys(("eet", "eest"), _EASTERN_EUROPE),
+    **dict.fromkeys(
+        ("aest", "aedt"), ("Australia/Sydney", "Australia/Melbourne", "Australia/Brisbane")
+    ),
+    "ast": ("America/Halifax", "America/Puerto_Rico", "Asia/Riyadh"),
+}
+
+
+def zone_choices(text: str) -> tuple[str, ...]:
+    """The zones an abbreviation shared by several places may mean ("IST"); empty otherwise."""
+    return _SHARED_ABBREVIATIONS.get(_fold(text), ())
+
+
 @dataclass(frozen=True)
 class ZoneMatch:
     """A resolved time zone: its stored name, the country when known, and the place matched."""
@@ -144,8 +203,13 @@ def zone_from_text(text: str) -> ZoneMatch | None:
     if offset:
         return offset
     folded = _fold(cleaned)
-    if folded in ("utc", "gmt", "z"):
+    if folded in ("utc", "z"):
         return ZoneMatch("UTC")
+    if folded in _SHARED_ABBREVIATIONS:
+        return None
+    meant = _ABBREVIATIONS.get(folded)
+    if meant is not None:
+        return ZoneMatch(meant, country_for_zone(meant))
     exact = _zones_by_folded_name().get(_fold(cleaned.replace(" ", "_")))
     if exact:
         return ZoneMatch(exact, country_for_zone(exact))
