@@ -33,16 +33,20 @@ def _text(s: Scope) -> str:
     lines = [
         _("<b>Reminders</b>"),
         s.tr.ngettext(
-            "I send them from {start} and never after {end}, your time: at most one message a day.",
+            "I send them from {start} and never after {end}, your time: at most {cap} message "
+            "a day.",
             "I send them from {start} and never after {end}, your time: at most {cap} messages "
-            "a day, at least {hours} hours apart, each with everything due at that time.",
+            "a day.",
             user.daily_nudge_cap,
         ).format(
             start=_clock(s, user.nudge_hour),
             end=_clock(s, user.quiet_hour),
             cap=s.tr.number(user.daily_nudge_cap),
-            hours=s.tr.number(BUNDLE_GAP // timedelta(hours=1)),
-        ),
+        )
+        + " "
+        + _(
+            "Each brings everything due at that time, and they come at least {hours} hours apart."
+        ).format(hours=s.tr.number(BUNDLE_GAP // timedelta(hours=1))),
         _(
             "On the day of an interview, one more reminder comes before it starts, earlier if "
             "the interview is early."

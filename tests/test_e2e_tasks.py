@@ -204,7 +204,8 @@ async def test_one_bundle_per_send_time_and_the_promised_cap(bot: RunningBot) ->
         bot, ana, ["Kim"], company="Globex", scheduled_at=at("2026-11-23T10:00:00")
     )
     shown = await say(bot, ana, "/reminders")
-    assert "at most 3 messages a day, at least 3 hours apart" in shown
+    assert "at most 3 messages a day." in shown
+    assert "they come at least 3 hours apart." in shown
     cap = (await stored_user(bot, ana.id)).daily_nudge_cap
     sent_at: list[datetime] = []
     moment = at("2026-11-23T23:00:00")
