@@ -56,6 +56,8 @@ ZONE_SET_ASIDE_KEY = "zone-set-aside"
 ZONE_MISSES_KEY = "zone-misses"
 # the club whose link brought a newcomer, kept while they set their zone first
 LINK_CLUB_KEY = "link-club"
+# the command a newcomer's group link was for, offered once the zone question is answered
+LINK_NEXT_KEY = "link-next"
 # returned by a callback that leaves the update to the handlers of group 0
 PASS_ON = -100
 
@@ -99,6 +101,18 @@ async def _after_zone_question(update: Update, context: Context, s: Scope, state
             )
         return state
     user_data.pop(ZONE_MISSES_KEY, None)
+    next_command = user_data.pop(LINK_NEXT_KEY, None)
+    if isinstance(next_command, str):
+        button = InlineKeyboardButton(
+            s._("Go on: /{command}").format(command=next_command),
+            url=deep_link(context, next_command),
+        )
+        await answer(
+            update,
+            s._("Thank you. Now, what you came for:"),
+            reply_markup=InlineKeyboardMarkup([[button]]),
+        )
+        return state
     club = user_data.pop(LINK_CLUB_KEY, None)
     if isinstance(club, int):
         # the interview came from a group's link: the button keeps the club it belongs to
@@ -278,7 +292,7 @@ async def _skip_zone(update: Update, context: Context, s: Scope) -> int:
         reply_markup=ReplyKeyboardRemove(),
     )
     _user_data(context)[ZONE_SET_ASIDE_KEY] = True
-    if LINK_CLUB_KEY in _user_data(context):
+    if LINK_CLUB_KEY in _user_data(context) or LINK_NEXT_KEY in _user_data(context):
         return await _after_zone_question(update, context, s, ConversationHandler.END)
     return ConversationHandler.END
 
@@ -288,6 +302,7 @@ async def command_ends_zone_question(update: Update, context: Context) -> int:
     user_data = _user_data(context)
     user_data.pop(ZONE_MISSES_KEY, None)
     user_data.pop(LINK_CLUB_KEY, None)
+    user_data.pop(LINK_NEXT_KEY, None)
     user_data[ZONE_SET_ASIDE_KEY] = True
     async with scope(update, context) as s:
         await answer(

@@ -99,6 +99,26 @@ def group_help_text(scope_: Scope) -> str:
     )
 
 
+# what a group's "open a private chat" link may ask for, besides "log_<club>" and "timezone"
+LINK_COMMANDS = frozenset(
+    {
+        "applied",
+        "applications",
+        "delete",
+        "export",
+        "goal",
+        "interviews",
+        "language",
+        "pause",
+        "references",
+        "reminders",
+        "resume",
+        "stats",
+        "tasks",
+    }
+)
+
+
 async def _from_link(update: Update, context: Context, payload: str) -> int | None:
     """A deep link from a group ("open a private chat") lands on what the member asked for."""
     from handlers.applications import applied_command
@@ -144,6 +164,7 @@ async def start(update: Update, context: Context) -> int:
     from handlers.log_draft import get_draft
     from handlers.settings import (
         LINK_CLUB_KEY,
+        LINK_NEXT_KEY,
         PASS_ON,
         ZONE_MISSES_KEY,
         ZONE_SET_ASIDE_KEY,
@@ -170,6 +191,16 @@ async def start(update: Update, context: Context) -> int:
                     context.user_data[LINK_CLUB_KEY] = club
             await answer(update, greeting(s))
             return await ask_for_zone(update, s, onboarding=True)
+    if payload in LINK_COMMANDS:
+        async with scope(update, context) as s:
+            set_aside = context.user_data is not None and context.user_data.get(ZONE_SET_ASIDE_KEY)
+            if not s.user.timezone and not set_aside and context.user_data is not None:
+                # a newcomer from a group's link: welcomed, asked for the zone first, and then
+                # handed a button to what the link was for
+                context.user_data.pop(ZONE_MISSES_KEY, None)
+                context.user_data[LINK_NEXT_KEY] = payload
+                await answer(update, greeting(s))
+                return await ask_for_zone(update, s, onboarding=True)
     if payload:
         landed = await _from_link(update, context, payload)
         if landed is not None:

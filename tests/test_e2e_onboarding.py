@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import handlers.start as start_module
 from bot.fakeapi.running import RunningBot
 from tests.conftest import stored_user
 from tests.flows import say
@@ -135,3 +138,46 @@ async def test_start_and_timezone_while_logging_leave_the_interview_open(bot: Ru
     shown = await say(bot, ana, "Lisbon Labs")
     assert "Done: your time zone" not in shown
     assert (await stored_user(bot, ana.id)).timezone == "Europe/Berlin"
+
+
+async def test_a_newcomer_from_any_group_link_gets_the_zone_question_then_their_command(
+    bot: RunningBot,
+) -> None:
+    ana = bot.fake.add_user("Ana")
+    ben = bot.fake.add_user("Ben")
+    club = bot.fake.add_group("Job club", members=[ana, ben], admins=[ana])
+    await bot.fake.add_bot_to(club, by=ana)
+    await say(bot, ben, "/tasks@afterview_test_bot", chat=club)
+    shown = await say(bot, ben, "/start tasks")
+    assert "Hi Ben!" in shown
+    assert "Which time zone are you in?" in shown
+    assert "Nothing to do right now" not in shown
+    await say(bot, ben, "Lisbon")
+    assert (await stored_user(bot, ben.id)).timezone == "Europe/Lisbon"
+    markup = ben.last_message.reply_markup
+    assert markup is not None
+    button = markup["inline_keyboard"][0][0]
+    assert button["text"] == "Go on: /tasks"
+    assert button["url"] == "https://t.me/afterview_test_bot?start=tasks"
+    # with a zone, the same link opens the command at once
+    shown = await say(bot, ben, "/start tasks")
+    assert "Which time zone" not in shown
+
+
+async def test_skipping_the_zone_still_leads_on_to_the_command(bot: RunningBot) -> None:
+    ana = bot.fake.add_user("Ana")
+    shown = await say(bot, ana, "/start reminders")
+    assert "Which time zone are you in?" in shown
+    shown = await say(bot, ana, "Skip")
+    assert "I'll use UTC for now" in shown
+    markup = ana.last_message.reply_markup
+    assert markup is not None
+    assert markup["inline_keyboard"][0][0]["url"].endswith("?start=reminders")
+
+
+def test_every_link_command_opens_something() -> None:
+    from handlers.start import LINK_COMMANDS
+
+    source = Path(start_module.__file__).read_text(encoding="utf-8")
+    for command in LINK_COMMANDS:
+        assert f'"{command}": ' in source, command
