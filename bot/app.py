@@ -15,7 +15,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import Forbidden, TelegramError
+from telegram.error import Forbidden, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.warnings import PTBUserWarning
 
@@ -28,7 +28,7 @@ from bot.i18n import N_, SUPPORTED_LANGUAGES, Translator
 from bot.nudges.dispatcher import Dispatcher
 from bot.persistence import DatabasePersistence
 from bot.ratelimit import TelegramRateLimiter
-from bot.runtime import RUNTIME_KEY, Runtime, runtime_of
+from bot.runtime import RUNTIME_KEY, Runtime, commit_open_scope, runtime_of
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +134,12 @@ async def on_error(update: object, context: Any) -> None:
     if isinstance(error, Forbidden):
         log.info("a chat refused a message: %s", error)
         return
+    if isinstance(error, NetworkError):
+        # a reply that timed out or met a broken connection: what the handler stored is already
+        # committed (every request commits first), and the reply may even have arrived, so a
+        # "something went wrong, try again" would mislead and invite a duplicate
+        log.warning("a reply to the user failed in transit: %s", error)
+        return
     log.error("error while handling an update", exc_info=error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
@@ -169,7 +175,7 @@ def build_application(
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.file_base_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML))
-        .rate_limiter(TelegramRateLimiter())
+        .rate_limiter(TelegramRateLimiter(before_request=commit_open_scope))
         .persistence(persistence)
         .post_init(post_init)
         .post_shutdown(post_shutdown)

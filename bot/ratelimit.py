@@ -7,7 +7,7 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram.error import RetryAfter
@@ -65,7 +65,10 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         group_per_minute: int = 20,
         private_per_second: int = 4,
         max_retries: int = 8,
+        before_request: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
+        # called before every request leaves: the bot commits its open unit of work there
+        self._before_request = before_request
         self._overall = SlidingWindow(overall_per_second, 1.0)
         self._group_limit = group_per_minute
         self._private_limit = private_per_second
@@ -104,6 +107,8 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | JSONDict | list[JSONDict]:
+        if self._before_request is not None:
+            await self._before_request()
         counted = endpoint.startswith(COUNTED_PREFIXES)
         chat_id: Any = data.get("chat_id")
         with contextlib.suppress(ValueError, TypeError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,13 +99,40 @@ async def ensure_user(session: AsyncSession, runtime: Runtime, tg_user: Telegram
     return user
 
 
+# The unit of work of the update being handled in this task, if one is open: every request to
+# Telegram commits it first (see commit_open_scope), so the bot never says what it has not saved.
+_OPEN_SCOPE: ContextVar[Scope | None] = ContextVar("afterview_open_scope", default=None)
+
+
 @asynccontextmanager
 async def scope(update: Update, context: AnyContext) -> AsyncIterator[Scope]:
-    """Open the update's session, load its user, and commit when the handler is done."""
+    """Open the update's session, load its user, and commit when the handler is done.
+
+    Anything the handler tells Telegram while the scope is open is preceded by a commit of what
+    it has stored so far (commit_open_scope, called for every Bot API request), so a reply that
+    fails or times out never undoes saved data, and no request waits inside an open transaction.
+    """
     runtime = runtime_of(context)
     tg_user = update.effective_user
     if tg_user is None:
         raise RuntimeError("an update without a user reached a user handler")
-    async with runtime.session() as session, session.begin():
+    async with runtime.session() as session:
         user = await ensure_user(session, runtime, tg_user)
-        yield Scope(session, user, runtime.translator_for(user, tg_user.language_code), runtime)
+        opened = Scope(session, user, runtime.translator_for(user, tg_user.language_code), runtime)
+        token = _OPEN_SCOPE.set(opened)
+        try:
+            yield opened
+        except BaseException:
+            await session.rollback()
+            raise
+        else:
+            await session.commit()
+        finally:
+            _OPEN_SCOPE.reset(token)
+
+
+async def commit_open_scope() -> None:
+    """Commit the unit of work of the update this task is handling, before it speaks."""
+    opened = _OPEN_SCOPE.get()
+    if opened is not None and opened.session.in_transaction():
+        await opened.session.commit()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from datetime import date, datetime, time, timedelta
 from html import escape
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import TelegramError
+from telegram.error import NetworkError, TelegramError
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -100,6 +101,8 @@ from handlers.log_when import (
     said_back,
     today_at,
 )
+
+log = logging.getLogger(__name__)
 
 # --- entry points ----------------------------------------------------------------------------
 
@@ -728,9 +731,14 @@ async def save(update: Update, context: Context, s: Scope, draft: Draft) -> int:
     markup = card_keyboard(s, interview)
     # commit, then speak: the interview is stored before anything is said about it
     await s.session.commit()
-    await clear_previous_question(update, context, draft)
     forget(context)
-    await answer(update, text, reply_markup=markup)
+    try:
+        await clear_previous_question(update, context, draft)
+        await answer(update, text, reply_markup=markup)
+    except NetworkError as error:
+        # the interview is saved and the conversation over; the card is in /interviews, and a
+        # second tap on Save finds nothing left to save twice
+        log.warning("the card of a saved interview did not reach the user: %s", error)
     return END
 
 

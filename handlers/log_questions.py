@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
+import logging
 from html import escape
 
 from telegram import InlineKeyboardButton, Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 
 from bot import keyboards
 from bot.domain.interviews import FEELINGS, FORMATS, MAX_INTERVIEWERS, TIMEFRAMES
@@ -40,6 +40,8 @@ from handlers.log_draft import (
     view_of,
 )
 
+log = logging.getLogger(__name__)
+
 # how much of a name or title a button shows: buttons are one short line on a phone
 BUTTON_NAME = 24
 
@@ -59,9 +61,13 @@ async def clear_previous_question(update: Update, context: Context, draft: Draft
     if not previous or chat is None:
         return
     draft["question_id"] = None
-    # the question may already be gone or bare; either way there is nothing left to tap
-    with contextlib.suppress(BadRequest):
+    try:
         await context.bot.edit_message_reply_markup(chat.id, previous, reply_markup=None)
+    except BadRequest:
+        pass  # already gone or bare: nothing left to tap
+    except TelegramError as error:
+        # tidying, not the answer: it never stops what follows
+        log.info("could not take the buttons off an old question: %s", error)
 
 
 async def ask(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from datetime import timedelta
 from html import escape
 from typing import Any
@@ -48,6 +49,8 @@ from handlers.references import (
     user_references,
 )
 
+log = logging.getLogger(__name__)
+
 DRAFT = "reference_draft"
 END = ConversationHandler.END
 # one conversation state per question; the edit of any one field shares the last
@@ -83,8 +86,13 @@ async def _clear_previous_question(context: Context, draft: Draft, chat_id: int)
     if not previous:
         return
     draft["question_id"] = None
-    with contextlib.suppress(BadRequest):
+    try:
         await context.bot.edit_message_reply_markup(chat_id, previous, reply_markup=None)
+    except BadRequest:
+        pass  # already gone or bare: nothing left to tap
+    except TelegramError as error:
+        # tidying, not the answer: it never stops what follows
+        log.info("could not take the buttons off an old question: %s", error)
 
 
 async def _ask(update: Update, context: Context, s: Scope, draft: Draft) -> int:
@@ -212,7 +220,6 @@ async def _next(update: Update, context: Context, s: Scope, draft: Draft) -> int
     if draft["mode"] == "add" and draft["field"] != NOTE:
         draft["field"] = FIELDS[FIELDS.index(draft["field"]) + 1]
         return await _ask(update, context, s, draft)
-    await _clear_previous_question(context, draft, s.user.id)
     _forget(context)
     values = draft["values"]
     if draft["mode"] == "add":
@@ -230,6 +237,8 @@ async def _next(update: Update, context: Context, s: Scope, draft: Draft) -> int
         s.session.add(reference)
         await s.session.flush()
         references = await user_references(s)
+        # stored first (each request commits before it leaves), tidied and told after
+        await _clear_previous_question(context, draft, s.user.id)
         text = s._("Saved {name} as a reference.").format(name=f"<b>{escape(reference.name)}</b>")
         await answer(
             update,
@@ -243,6 +252,7 @@ async def _next(update: Update, context: Context, s: Scope, draft: Draft) -> int
         return END
     setattr(edited, draft["field"], values[draft["field"]])
     await s.session.flush()
+    await _clear_previous_question(context, draft, s.user.id)
     await answer(
         update,
         s._("Saved.") + "\n\n" + card_text(s, edited),
