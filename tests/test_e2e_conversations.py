@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
+from telegram import Chat, Message, Update, User
+from telegram.constants import ChatType
+from telegram.ext import CallbackContext
 
 from bot.db.models import Application, Reference
 from bot.fakeapi.running import RunningBot
@@ -262,3 +265,34 @@ async def test_a_reply_to_the_applied_question_is_logged_once(bot: RunningBot) -
     await ana.reply(question, "Initech — QA")
     await bot.fake.settle()
     assert [a.company for a in await applications_of(bot, ana)] == ["Acme"]
+
+
+# --- the helper that reads and ends python-telegram-bot's conversation state ------------------
+
+
+def _update_from(ana: FakeUser, now: datetime) -> Update:
+    chat = Chat(ana.id, ChatType.PRIVATE)
+    user = User(ana.id, "Ana", is_bot=False)
+    message = Message(1, now, chat, from_user=user, text="x")
+    return Update(1, message=message)
+
+
+async def test_the_helper_sees_and_ends_an_open_question(bot: RunningBot) -> None:
+    from handlers.common import end_conversation, holding_input, open_conversations
+
+    ana = await berliner(bot)
+    application = bot.application
+    assert application is not None
+    update = _update_from(ana, bot.clock.now())
+    context = CallbackContext.from_update(update, application)
+    assert open_conversations(update, context) == []
+    await say(bot, ana, "/goal")
+    assert open_conversations(update, context) == ["goal"]
+    assert holding_input(update, context) is None
+    assert end_conversation(update, context, "goal") is True
+    assert end_conversation(update, context, "goal") is False
+    assert open_conversations(update, context) == []
+    # the ended question no longer takes a number
+    assert "Saved" not in await say(bot, ana, "5")
+    await say(bot, ana, "/log")
+    assert holding_input(update, context) == "log"
