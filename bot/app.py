@@ -217,7 +217,7 @@ def build_application(
     application.add_handlers(log_handlers())
     application.add_handlers(interview_handlers())
     application.add_handlers(task_handlers())
-    application.add_handlers(application_handlers())
+    application.add_handlers(application_handlers(application.user_data))
     application.add_handlers(goal_handlers())
     application.add_handlers(stats_handlers())
     application.add_handlers(reference_handlers())

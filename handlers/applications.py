@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from html import escape
 from typing import Any
 
 from sqlalchemy import func, select
-from telegram import ForceReply, Update
+from telegram import ForceReply, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import keyboards
@@ -64,17 +65,30 @@ async def applied_command(update: Update, context: Context) -> None:
 
 async def applied_reply(update: Update, context: Context) -> None:
     """Takes a reply to the "where did you apply?" question as the application."""
-    from handlers.fallback import stray_message
-
     message = update.effective_message
-    assert message is not None and message.reply_to_message is not None
-    user_data = context.user_data if context.user_data is not None else {}
-    if message.reply_to_message.message_id != user_data.get(PROMPT_KEY):
-        await stray_message(update, context)
-        return
-    user_data.pop(PROMPT_KEY, None)
+    assert message is not None
+    if context.user_data is not None:
+        # answered once; a second reply to the same question is not a second application
+        context.user_data.pop(PROMPT_KEY, None)
     async with scope(update, context) as s:
         await _record(update, context, s, message.text or "")
+
+
+class AnswersAppliedQuestion(filters.MessageFilter):
+    """A reply to the "where did you apply?" question this user was last asked, and to nothing
+    else: a reply to any other message (the /goal question, a card) goes to whoever asked it."""
+
+    def __init__(self, user_data: Mapping[int, Mapping[Any, Any]]) -> None:
+        super().__init__(name="AnswersAppliedQuestion")
+        self._user_data = user_data
+
+    def filter(self, message: Message) -> bool:
+        replied = message.reply_to_message
+        user = message.from_user
+        if replied is None or user is None:
+            return False
+        asked = self._user_data.get(user.id, {}).get(PROMPT_KEY)
+        return asked is not None and asked == replied.message_id
 
 
 async def _record(update: Update, context: Context, s: Scope, text: str) -> None:
@@ -183,10 +197,18 @@ async def repeat_answered(update: Update, context: Context) -> None:
             )
 
 
-def application_handlers() -> list[BaseHandler[Update, Context, object]]:
+def application_handlers(
+    user_data: Mapping[int, Mapping[Any, Any]],
+) -> list[BaseHandler[Update, Context, object]]:
+    """The handlers of /applied; user_data is the application's, where the question is kept."""
     from handlers.applications_list import application_list_handlers
 
-    private_reply = filters.ChatType.PRIVATE & filters.REPLY & filters.TEXT & ~filters.COMMAND
+    private_reply = (
+        filters.ChatType.PRIVATE
+        & filters.TEXT
+        & ~filters.COMMAND
+        & AnswersAppliedQuestion(user_data)
+    )
     return [
         CommandHandler("applied", applied_command),
         MessageHandler(private_reply, applied_reply),

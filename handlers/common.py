@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import ContextTypes
+from telegram.ext import ContextTypes, ConversationHandler
 
 from bot.db.models import Club
 from bot.runtime import Scope
@@ -85,3 +85,60 @@ async def club_of_link(
     except TelegramError:
         return None
     return chat_id if member.status not in ("left", "kicked") else None
+
+
+# --- which conversation is open --------------------------------------------------------------
+# A user has at most one conversation open at a time. The log and the references hold what the
+# user typed, so they refuse to be interrupted; the goal and zone questions hold nothing yet, so
+# they give way to whatever starts next. Only python-telegram-bot knows which conversation is in
+# which state, in each ConversationHandler's private mapping, so this is the one place that
+# reads it and ends a conversation from outside; everything else asks these helpers.
+HOLDS_INPUT = ("log", "references")
+GIVES_WAY = ("goal", "settings")
+
+
+def _conversation(context: Context, name: str) -> ConversationHandler[Any] | None:
+    for handlers in context.application.handlers.values():
+        for handler in handlers:
+            if isinstance(handler, ConversationHandler) and handler.name == name:
+                return handler
+    return None
+
+
+def open_conversations(update: Update, context: Context) -> list[str]:
+    """The names of the conversations this user has open in this chat."""
+    names = []
+    for name in (*HOLDS_INPUT, *GIVES_WAY):
+        handler = _conversation(context, name)
+        if handler is None or update.effective_chat is None or update.effective_user is None:
+            continue
+        if handler._get_key(update) in handler._conversations:
+            names.append(name)
+    return names
+
+
+def holding_input(update: Update, context: Context) -> str | None:
+    """The conversation that holds unsaved input and must be finished or cancelled first."""
+    return next((n for n in open_conversations(update, context) if n in HOLDS_INPUT), None)
+
+
+def end_conversation(update: Update, context: Context, name: str) -> bool:
+    """Ends a conversation of this user from outside it, with its timeout; True if it was open."""
+    handler = _conversation(context, name)
+    if handler is None or update.effective_chat is None or update.effective_user is None:
+        return False
+    key = handler._get_key(update)
+    job = handler.timeout_jobs.pop(key, None)
+    if job is not None:
+        job.schedule_removal()
+    was_open = key in handler._conversations
+    # the mapping tracks the removal, so the persisted state follows on the next flush
+    handler._update_state(ConversationHandler.END, key)
+    return was_open
+
+
+def make_way(update: Update, context: Context, starting: str) -> None:
+    """Closes the light questions (nothing typed yet) before another conversation starts."""
+    for name in GIVES_WAY:
+        if name != starting:
+            end_conversation(update, context, name)

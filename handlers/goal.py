@@ -18,7 +18,14 @@ from bot import keyboards
 from bot.domain.progress import GOAL_CHOICES, GOAL_MAX, GOAL_MIN, GoalProblem, parse_goal
 from bot.progress import progress_this_week
 from bot.runtime import Scope, scope
-from handlers.common import Context, answer, edit_in_place, is_private, send_to_private_chat
+from handlers.common import (
+    Context,
+    answer,
+    edit_in_place,
+    is_private,
+    make_way,
+    send_to_private_chat,
+)
 
 ACTION = "goal"
 WAITING_FOR_GOAL = "waiting_for_goal"
@@ -116,8 +123,18 @@ async def goal_command(update: Update, context: Context) -> object:
         typed = " ".join(context.args or [])
         if typed:
             return await _take_typed(update, s, typed)
+        # the zone question gives way: only one question at a time takes what is typed
+        make_way(update, context, "goal")
         await answer(update, await _overview(s), reply_markup=_markup(s))
         return WAITING_FOR_GOAL
+
+
+async def goal_from_link(update: Update, context: Context) -> object:
+    """Opens the goal question from a group's "open a private chat" link, or the button a
+    newcomer gets once the zone question is answered."""
+    # the payload names what to open; it is not a goal typed after /goal
+    context.args = []
+    return await goal_command(update, context)
 
 
 async def goal_typed(update: Update, context: Context) -> object:
@@ -208,7 +225,16 @@ def goal_conversation() -> ConversationHandler[Context]:
     tapped = CallbackQueryHandler(goal_tapped, pattern=keyboards.pattern(ACTION))
     return ConversationHandler(
         # the buttons work from any old message too, and end a question left open
-        entry_points=[CommandHandler("goal", goal_command), tapped],
+        entry_points=[
+            CommandHandler("goal", goal_command),
+            # /start passes this link on to here (handlers/start.py), so the question is ours
+            CommandHandler(
+                "start",
+                goal_from_link,
+                filters=filters.ChatType.PRIVATE & filters.Regex(r"^/start goal$"),
+            ),
+            tapped,
+        ],
         states={
             WAITING_FOR_GOAL: [
                 MessageHandler(filters.TEXT & ~filters.COMMAND, goal_typed),

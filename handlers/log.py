@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time, timedelta
 from html import escape
 from typing import Any
@@ -47,7 +49,14 @@ from bot.domain.when import (
 from bot.runtime import Scope, runtime_of, scope
 from bot.texts import FORMAT_LABELS
 from handlers.cards import InterviewView, render_card
-from handlers.common import Context, answer, club_of_link, deep_link
+from handlers.common import (
+    Context,
+    answer,
+    club_of_link,
+    deep_link,
+    holding_input,
+    make_way,
+)
 from handlers.debrief import debrief_from_nudge
 from handlers.log_draft import (
     ACTION,
@@ -105,6 +114,24 @@ from handlers.log_when import (
 log = logging.getLogger(__name__)
 
 # --- entry points ----------------------------------------------------------------------------
+
+
+def _gated(callback: Callable[[Update, Context], Awaitable[int]]) -> Any:
+    """Starts logging only when no reference is half typed; a goal or zone question still open
+    gives way, so that only one conversation at a time takes what the user types."""
+
+    @functools.wraps(callback)
+    async def run(update: Update, context: Context) -> int:
+        if holding_input(update, context) == "references":
+            from handlers.references_edit import command_inside
+
+            # the reference keeps its question; the user finishes it or cancels it first
+            await command_inside(update, context)
+            return END
+        make_way(update, context, "log")
+        return await callback(update, context)
+
+    return run
 
 
 async def _begin(update: Update, context: Context, s: Scope, club_id: int | None) -> int:
@@ -856,7 +883,9 @@ def log_conversation(timeout: timedelta | None) -> ConversationHandler[Context]:
         )
         handlers.append(
             CallbackQueryHandler(
-                _command_inside(state), pattern=r"^(log:start|iv:(edit|addperson|debrief):)"
+                # starting a reference would leave this draft hanging, unseen
+                _command_inside(state),
+                pattern=r"^(log:start|iv:(edit|addperson|debrief):|ref:(add|edit)(:|$))",
             )
         )
         states[state] = handlers
@@ -864,11 +893,13 @@ def log_conversation(timeout: timedelta | None) -> ConversationHandler[Context]:
     private = filters.ChatType.PRIVATE
     return ConversationHandler(
         entry_points=[
-            CommandHandler("log", log_command, filters=private),
-            CommandHandler("start", log_from_link, filters=private & filters.Regex(r"^/start log")),
-            CallbackQueryHandler(log_button, pattern=r"^log:start$"),
-            CallbackQueryHandler(edit_from_card, pattern=r"^iv:(edit|addperson):\d+$"),
-            CallbackQueryHandler(debrief_from_nudge, pattern=r"^iv:debrief:\d+$"),
+            CommandHandler("log", _gated(log_command), filters=private),
+            CommandHandler(
+                "start", _gated(log_from_link), filters=private & filters.Regex(r"^/start log")
+            ),
+            CallbackQueryHandler(_gated(log_button), pattern=r"^log:start$"),
+            CallbackQueryHandler(_gated(edit_from_card), pattern=r"^iv:(edit|addperson):\d+$"),
+            CallbackQueryHandler(_gated(debrief_from_nudge), pattern=r"^iv:debrief:\d+$"),
         ],
         states=states,
         fallbacks=[CommandHandler("cancel", cancel)],

@@ -36,7 +36,7 @@ from bot.domain.references import (
 )
 from bot.references import find_reference
 from bot.runtime import Scope, runtime_of, scope
-from handlers.common import Context, answer
+from handlers.common import Context, answer, make_way
 from handlers.references import (
     ACTION,
     CODE_FIELDS,
@@ -123,6 +123,9 @@ async def add_tapped(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None and context.user_data is not None
     async with scope(update, context) as s:
+        # an open goal or zone question gives way; an interview draft never gets here, its
+        # conversation comes first and keeps its question (see bot/app.py)
+        make_way(update, context, "references")
         if len(await user_references(s)) >= MAX_REFERENCES:
             await query.answer(at_the_cap(s), show_alert=True)
             return END
@@ -143,6 +146,7 @@ async def edit_tapped(update: Update, context: Context) -> int:
         if reference is None or field is None:
             await say_gone(update, s)
             return END
+        make_way(update, context, "references")
         await query.answer()
         draft: Draft = {
             "mode": "edit",

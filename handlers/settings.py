@@ -44,7 +44,10 @@ from handlers.common import (
     answer,
     deep_link,
     edit_in_place,
+    holding_input,
     is_private,
+    make_way,
+    open_conversations,
     send_to_private_chat,
 )
 
@@ -74,9 +77,33 @@ def settled(callback: Callback) -> Callback:
         state = await callback(update, context)
         if state == PASS_ON:
             return ConversationHandler.END
+        if state == WAITING_FOR_ZONE:
+            # one question at a time: an open goal question gives way to this one
+            make_way(update, context, "settings")
         raise ApplicationHandlerStop(state)
 
     return run
+
+
+def unless_elsewhere(callback: Callback) -> Callback:
+    """Lets the zone question take a message only while no other conversation is open; if one
+    is, the question closes quietly and the message goes to that conversation."""
+
+    @functools.wraps(callback)
+    async def run(update: Update, context: Context) -> int:
+        if any(name != "settings" for name in open_conversations(update, context)):
+            _forget_zone_question(context)
+            return PASS_ON
+        return await callback(update, context)
+
+    return run
+
+
+def _forget_zone_question(context: Context) -> None:
+    user_data = _user_data(context)
+    user_data.pop(ZONE_MISSES_KEY, None)
+    user_data.pop(LINK_CLUB_KEY, None)
+    user_data.pop(LINK_NEXT_KEY, None)
 
 
 def _user_data(context: Context) -> dict[Any, Any]:
@@ -149,10 +176,8 @@ async def ask_for_zone(update: Update, s: Scope, onboarding: bool = False) -> in
 
 async def timezone_command(update: Update, context: Context) -> int:
     """Sets the zone from the command's argument, or asks for it."""
-    from handlers.log_draft import get_draft
-
-    if is_private(update) and get_draft(context) is not None:
-        # an interview is being logged: its conversation says how to go on
+    if is_private(update) and holding_input(update, context) is not None:
+        # an interview or a reference is being typed: its conversation says how to go on
         return PASS_ON
     _user_data(context).pop(ZONE_MISSES_KEY, None)
     async with scope(update, context) as s:
@@ -298,12 +323,10 @@ async def _skip_zone(update: Update, context: Context, s: Scope) -> int:
 
 
 async def command_ends_zone_question(update: Update, context: Context) -> int:
-    """Any command while the zone question is open closes it, then goes on to its own handler."""
-    user_data = _user_data(context)
-    user_data.pop(ZONE_MISSES_KEY, None)
-    user_data.pop(LINK_CLUB_KEY, None)
-    user_data.pop(LINK_NEXT_KEY, None)
-    user_data[ZONE_SET_ASIDE_KEY] = True
+    """Any command or button tap while the zone question is open closes it, then goes on to its
+    own handler: a button may start a conversation whose answers the question must not take."""
+    _forget_zone_question(context)
+    _user_data(context)[ZONE_SET_ASIDE_KEY] = True
     async with scope(update, context) as s:
         await answer(
             update,
@@ -315,6 +338,10 @@ async def command_ends_zone_question(update: Update, context: Context) -> int:
 
 async def cancel(update: Update, context: Context) -> int:
     """Ends the conversation the user is in."""
+    if any(name != "settings" for name in open_conversations(update, context)):
+        # that conversation's own /cancel says what it stops
+        _forget_zone_question(context)
+        return PASS_ON
     _user_data(context).pop(ZONE_MISSES_KEY, None)
     _user_data(context).pop(LINK_CLUB_KEY, None)
     async with scope(update, context) as s:
@@ -393,13 +420,18 @@ def settings_conversation() -> ConversationHandler[Context]:
         ],
         states={
             WAITING_FOR_ZONE: [
-                MessageHandler(filters.LOCATION, settled(zone_from_shared_location)),
-                MessageHandler(filters.TEXT & ~filters.COMMAND, settled(zone_from_message)),
+                MessageHandler(
+                    filters.LOCATION, settled(unless_elsewhere(zone_from_shared_location))
+                ),
+                MessageHandler(
+                    filters.TEXT & ~filters.COMMAND, settled(unless_elsewhere(zone_from_message))
+                ),
                 MessageHandler(
                     filters.COMMAND & ~filters.Regex(r"^/cancel(@\w+)?(\s|$)"),
                     settled(command_ends_zone_question),
                 ),
-                MessageHandler(~filters.COMMAND, settled(zone_not_text)),
+                CallbackQueryHandler(settled(command_ends_zone_question)),
+                MessageHandler(~filters.COMMAND, settled(unless_elsewhere(zone_not_text))),
             ],
         },
         fallbacks=[CommandHandler("cancel", settled(cancel))],

@@ -11,7 +11,14 @@ from bot import keyboards
 from bot.domain.zones import zone_label
 from bot.i18n import language_in_text
 from bot.runtime import Scope, scope
-from handlers.common import Context, answer, club_of_link, deep_link, is_private
+from handlers.common import (
+    Context,
+    answer,
+    club_of_link,
+    deep_link,
+    holding_input,
+    is_private,
+)
 
 
 def group_greeting(scope_: Scope) -> str:
@@ -99,6 +106,10 @@ def group_help_text(scope_: Scope) -> str:
     )
 
 
+# links that open a conversation of group 0, which has its own entry point for "/start <payload>";
+# /start passes them on, so that the conversation, not this one, takes the answers
+PASSED_ON_LINKS = frozenset({"goal"})
+
 # what a group's "open a private chat" link may ask for, besides "log_<club>" and "timezone"
 LINK_COMMANDS = frozenset(
     {
@@ -124,7 +135,6 @@ async def _from_link(update: Update, context: Context, payload: str) -> int | No
     from handlers.applications import applied_command
     from handlers.applications_list import applications_command
     from handlers.data import delete_command, export_command
-    from handlers.goal import goal_command
     from handlers.interviews import interviews_command
     from handlers.references import references_command
     from handlers.reminders import reminders_command
@@ -140,7 +150,6 @@ async def _from_link(update: Update, context: Context, payload: str) -> int | No
         "applications": applications_command,
         "delete": delete_command,
         "export": export_command,
-        "goal": goal_command,
         "interviews": interviews_command,
         "language": language_command,
         "references": references_command,
@@ -161,7 +170,6 @@ async def _from_link(update: Update, context: Context, payload: str) -> int | No
 
 async def start(update: Update, context: Context) -> int:
     """Greets the user and, the first time, asks for their time zone."""
-    from handlers.log_draft import get_draft
     from handlers.settings import (
         LINK_CLUB_KEY,
         LINK_NEXT_KEY,
@@ -172,8 +180,8 @@ async def start(update: Update, context: Context) -> int:
     )
 
     private = is_private(update)
-    if private and get_draft(context) is not None:
-        # an interview is being logged: its conversation says how to go on
+    if private and holding_input(update, context) is not None:
+        # an interview or a reference is being typed: its conversation says how to go on
         return PASS_ON
     payload = context.args[0] if context.args and private else ""
     if payload.startswith("log"):
@@ -201,6 +209,8 @@ async def start(update: Update, context: Context) -> int:
                 context.user_data[LINK_NEXT_KEY] = payload
                 await answer(update, greeting(s))
                 return await ask_for_zone(update, s, onboarding=True)
+    if payload in PASSED_ON_LINKS:
+        return PASS_ON
     if payload:
         landed = await _from_link(update, context, payload)
         if landed is not None:

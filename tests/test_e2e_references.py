@@ -147,6 +147,8 @@ async def test_forged_taps_do_nothing_to_another_users_references(bot: RunningBo
 
 async def test_in_a_group_it_points_to_the_private_chat(bot: RunningBot) -> None:
     ana = bot.fake.add_user("Ana")
+    # a newcomer is asked for the zone first (tests/test_e2e_onboarding.py)
+    await say(bot, ana, "/timezone Berlin")
     club = bot.fake.add_group("Job club", members=[ana], admins=[ana])
     await say(bot, ana, "/references@afterview_test_bot", chat=club)
     reply = club.last_message

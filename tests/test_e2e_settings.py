@@ -197,6 +197,9 @@ async def test_an_edited_message_is_not_taken_as_an_answer(bot: RunningBot) -> N
 
 async def test_links_from_a_group_open_the_command_asked_for(bot: RunningBot) -> None:
     ana = bot.fake.add_user("Ana")
+    # a newcomer is asked for the zone first (tests/test_e2e_onboarding.py)
+    await ana.send("/timezone Berlin")
+    await bot.fake.settle()
     await ana.send("/start interviews")
     await bot.fake.settle()
     assert "You have not logged any interview yet" in ana.last_message.plain
