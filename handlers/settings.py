@@ -63,6 +63,9 @@ LINK_CLUB_KEY = "link-club"
 LINK_NEXT_KEY = "link-next"
 # returned by a callback that leaves the update to the handlers of group 0
 PASS_ON = -100
+# what _apply_zone answers when it offered candidates: the question stays open, and it is not a
+# miss to remind the user about
+OFFERED_CHOICES = -101
 
 Callback = Callable[[Update, Context], Coroutine[Any, Any, int]]
 
@@ -114,6 +117,8 @@ async def _after_zone_question(update: Update, context: Context, s: Scope, state
     """What follows an answer to the zone question: the next step once it is closed, and once,
     while it stays open, how to leave it."""
     user_data = _user_data(context)
+    if state == OFFERED_CHOICES:
+        return WAITING_FOR_ZONE
     if state == WAITING_FOR_ZONE:
         misses = int(user_data.get(ZONE_MISSES_KEY, 0)) + 1
         user_data[ZONE_MISSES_KEY] = misses
@@ -264,7 +269,7 @@ async def _apply_zone(update: Update, s: Scope, text: str) -> int:
                 one_time_keyboard=True,
             ),
         )
-        return WAITING_FOR_ZONE
+        return OFFERED_CHOICES
     # the first lookup may build the city table: keep the event loop free meanwhile
     match = await asyncio.to_thread(zone_from_text, cleaned)
     if match is None:
