@@ -6,11 +6,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy import update as update_rows
+from sqlalchemy.orm import selectinload
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import keyboards
-from bot.db.models import Task
+from bot.db.models import Interview, Task
 from bot.domain import plan
 from bot.domain.plan import at_local, within_waking_hours
 from bot.nudges.messages import (
@@ -24,7 +25,7 @@ from bot.nudges.messages import (
     task_title,
     visible_length,
 )
-from bot.nudges.planner import prefs_of, replan_keep_applying
+from bot.nudges.planner import first_nudges, prefs_of, replan_interview, replan_keep_applying
 from bot.runtime import Scope, scope
 from handlers.common import Context, answer, edit_in_place, send_to_private_chat
 
@@ -40,22 +41,28 @@ async def _commit(s: Scope) -> None:
     await s.session.commit()
 
 
-def _is_due(task: Task, now: datetime, today_ends: datetime) -> bool:
-    """To do now: already nudged, its nudge time has come, or (unless snoozed) its deadline is
-    today or past, even when the nudge held it back for the next bundle."""
-    if task.state == "sent" or (task.next_nudge_at is not None and task.next_nudge_at <= now):
+def _is_due(task: Task, now: datetime, today_ends: datetime, first_nudge: datetime | None) -> bool:
+    """To do now: already nudged, its first nudge time has come (however the dispatcher's
+    bundling moved the next one since), a snooze has run out, or (unless snoozed) its deadline
+    is today or past."""
+    if task.state == "sent":
         return True
-    return task.state != "snoozed" and task.due_at <= today_ends
+    if task.state == "snoozed":
+        return task.next_nudge_at is not None and task.next_nudge_at <= now
+    if first_nudge is not None and first_nudge <= now:
+        return True
+    if task.next_nudge_at is not None and task.next_nudge_at <= now:
+        return True
+    return task.due_at <= today_ends
 
 
-async def _tasks_page(
-    s: Scope, offset: int
-) -> tuple[str, InlineKeyboardMarkup | None, list[Task]] | None:
-    """A page of /tasks from the `offset`-th task due: what is due (soonest deadline first)
-    with its buttons, how many more there are, and what comes next by its deadline, all in one
-    message; None when there is nothing at all."""
-    _ = s._
-    now = s.runtime.clock.now()
+def _order(task: Task) -> tuple[datetime, int]:
+    """Where a task stands in /tasks: soonest deadline first; stable however the list changes."""
+    return (task.due_at, task.id)
+
+
+async def _due_and_coming(s: Scope, now: datetime) -> tuple[list[Task], list[Task]]:
+    """The user's open tasks: those due now and those to come, each soonest deadline first."""
     tasks = [
         task
         for task in (
@@ -68,72 +75,121 @@ async def _tasks_page(
         # a morning reminder for an interview that has started is of no use any more
         if not (task.kind == plan.BEFORE_YOU_LEAVE and task.due_at <= now)
     ]
-    if not tasks:
-        return None
-    prefs = prefs_of(s.user, s.runtime.settings.default_timezone)
+    default_zone = s.runtime.settings.default_timezone
+    prefs = prefs_of(s.user, default_zone)
     today_ends = plan.end_of_day(now.astimezone(prefs.tz).date(), prefs)
-    due = [t for t in tasks if _is_due(t, now, today_ends)]
+    firsts = await first_nudges(s.session, s.user, tasks, now, default_zone)
+    due = [t for t in tasks if _is_due(t, now, today_ends, firsts.get(t.id))]
     coming = [t for t in tasks if t not in due]
-    offset = max(0, min(offset, max(0, len(due) - 1)))
+    return due, coming
 
-    coming_text = ""
-    if coming:
-        lines = [_("<b>Coming up</b>")]
-        views = await load_views(s.session, coming[:COMING_LIMIT])
-        for view in views:
-            # the deadline, not the first reminder: the day the list names is the day it is due
-            deadline = view.task.due_at - timedelta(seconds=1)
-            line = _("{day}: {task}").format(day=s.tr.day(deadline), task=task_title(s.tr, view))
-            if visible_length("\n".join([*lines, line])) > COMING_ROOM:
-                break
-            lines.append(line)
-        extra = len(coming) - (len(lines) - 1)
-        if extra > 0:
-            lines.append(
-                s.tr.ngettext("…and {count} more later.", "…and {count} more later.", extra).format(
-                    count=s.tr.number(extra)
-                )
+
+async def _coming_text(s: Scope, coming: list[Task]) -> str:
+    """What comes next, by deadline, in the room one message leaves for it."""
+    if not coming:
+        return ""
+    _ = s._
+    lines = [_("<b>Coming up</b>")]
+    views = await load_views(s.session, coming[:COMING_LIMIT])
+    for view in views:
+        # the deadline, not the first reminder: the day the list names is the day it is due
+        deadline = view.task.due_at - timedelta(seconds=1)
+        line = _("{day}: {task}").format(day=s.tr.day(deadline), task=task_title(s.tr, view))
+        if visible_length("\n".join([*lines, line])) > COMING_ROOM:
+            break
+        lines.append(line)
+    extra = len(coming) - (len(lines) - 1)
+    if extra > 0:
+        lines.append(
+            s.tr.ngettext("…and {count} more later.", "…and {count} more later.", extra).format(
+                count=s.tr.number(extra)
             )
-        coming_text = "\n".join(lines)
+        )
+    return "\n".join(lines)
 
+
+async def _compose(
+    s: Scope,
+    page: list[Task],
+    due: list[Task],
+    coming: list[Task],
+    expanded: dict[int, str] | None = None,
+) -> tuple[str, InlineKeyboardMarkup | None, list[Task]]:
+    """A /tasks message showing `page` (tasks just marked stay, with their mark): its heading
+    counts where the page's open tasks stand among all that is due now, and its page buttons
+    name the tasks they continue from, so a task done meanwhile shifts nothing out of sight."""
+    _ = s._
+    now = s.runtime.clock.now()
+    coming_text = await _coming_text(s, coming)
     markup: InlineKeyboardMarkup | None = None
-    shown_tasks: list[Task] = []
-    chunk = due[offset : offset + PAGE_SIZE]
-    if chunk:
-        views = await load_views(s.session, chunk)
+    shown: list[Task] = []
+    if page:
+        views = await load_views(s.session, page, now=now, tz=s.tr.tz)
         # room for the heading's numbers, the count of the rest and what comes next
         room = SAFE_LENGTH - visible_length(coming_text) - 200
-        text, markup, shown = render_tasks(s.tr, s.user, views, "", now=now, limit=room)
-        shown_tasks = [t for t in chunk if t.id in shown]
+        text, markup, shown_ids = render_tasks(
+            s.tr, s.user, views, "", expanded, now=now, limit=room
+        )
+        shown = [t for t in page if t.id in shown_ids]
+    if not shown:
+        text = _("Nothing is due right now.")
+    first, last = min(map(_order, shown), default=None), max(map(_order, shown), default=None)
+    before = sum(1 for t in due if first is not None and _order(t) < first)
+    after = sum(1 for t in due if last is not None and _order(t) > last)
+    if shown:
+        still_due = [t for t in shown if t in due]
         heading = _("<b>Your tasks</b>")
-        if len(shown_tasks) < len(due):
+        if still_due and len(still_due) < len(due):
             heading = _("<b>Your tasks</b> ({first}–{last} of {total})").format(
-                first=s.tr.number(offset + 1),
-                last=s.tr.number(offset + len(shown_tasks)),
+                first=s.tr.number(before + 1),
+                last=s.tr.number(before + len(still_due)),
                 total=s.tr.number(len(due)),
             )
         text = heading + text
-        after = len(due) - offset - len(shown_tasks)
         if after > 0:
             text += "\n\n" + s.tr.ngettext(
                 "…and {count} more after these.",
                 "…and {count} more after these.",
                 after,
             ).format(count=s.tr.number(after))
-    else:
-        text = _("Nothing is due right now.")
     if coming_text:
         text += "\n\n" + coming_text
     pager = []
-    if offset > 0:
-        pager.append(keyboards.button(_("◀ Previous"), ACTION, "page", max(0, offset - PAGE_SIZE)))
-    if offset + len(shown_tasks) < len(due):
-        pager.append(keyboards.button(_("Next ▶"), ACTION, "page", offset + len(shown_tasks)))
+    if before > 0:
+        pager.append(keyboards.button(_("◀ Previous"), ACTION, "page", shown[0].id, "p"))
+    if after > 0:
+        pager.append(keyboards.button(_("Next ▶"), ACTION, "page", shown[-1].id, "n"))
     if pager:
         rows = list(markup.inline_keyboard) if markup is not None else []
         rows.append(tuple(pager))
         markup = InlineKeyboardMarkup(rows)
-    return text, markup, shown_tasks
+    return text, markup, shown
+
+
+async def _tasks_page(
+    s: Scope, anchor_id: int | None = None, direction: str = ""
+) -> tuple[str, InlineKeyboardMarkup | None, list[Task]] | None:
+    """A page of /tasks: the first one, or the one after ("n") or before ("p") a task; what is
+    due (soonest deadline first) with its buttons, how many more there are, and what comes
+    next by its deadline, all in one message; None when there is nothing at all."""
+    now = s.runtime.clock.now()
+    due, coming = await _due_and_coming(s, now)
+    if not due and not coming:
+        return None
+    anchor = None
+    if anchor_id is not None and direction in ("n", "p"):
+        anchor = await s.session.scalar(
+            select(Task).where(Task.id == anchor_id, Task.user_id == s.user.id)
+        )
+    start = 0
+    if anchor is not None and direction == "n":
+        start = sum(1 for t in due if _order(t) <= _order(anchor))
+    elif anchor is not None:
+        start = max(0, sum(1 for t in due if _order(t) < _order(anchor)) - PAGE_SIZE)
+    if start >= len(due):
+        # everything after the page the button was on is done: the last page there is
+        start = max(0, len(due) - PAGE_SIZE)
+    return await _compose(s, due[start : start + PAGE_SIZE], due, coming)
 
 
 async def tasks_command(update: Update, context: Context) -> None:
@@ -145,7 +201,7 @@ async def tasks_command(update: Update, context: Context) -> None:
             await _commit(s)
             await send_to_private_chat(update, context, s, "tasks")
             return
-        found = await _tasks_page(s, 0)
+        found = await _tasks_page(s)
         await _commit(s)
         if found is None:
             await answer(
@@ -169,12 +225,12 @@ async def tasks_command(update: Update, context: Context) -> None:
                 )
 
 
-async def _turn_page(update: Update, s: Scope, page: int) -> None:
+async def _turn_page(update: Update, s: Scope, anchor_id: int | None, direction: str) -> None:
     """Shows another page of /tasks in the same message."""
     query = update.callback_query
     assert query is not None and query.message is not None
     message_id = query.message.message_id
-    found = await _tasks_page(s, page)
+    found = await _tasks_page(s, anchor_id, direction)
     if found is None:
         await _commit(s)
         await query.answer()
@@ -225,15 +281,17 @@ async def _rerender(
     )
     if tapped not in tasks:
         tasks.append(tapped)
-    views = await load_views(s.session, tasks)
-    old_text = getattr(query.message, "text_html", None) or ""
-    heading = old_text.split("\n\n", 1)[0] if old_text else s._("<b>Your tasks</b>")
     now = s.runtime.clock.now()
-    text, markup, _shown = render_tasks(s.tr, s.user, views, heading, expanded, now=now)
-    pager = _pager_rows(update)
-    if pager:
-        rows = list(markup.inline_keyboard) if markup is not None else []
-        markup = InlineKeyboardMarkup([*rows, *pager])
+    if _pager_rows(update):
+        # a page of /tasks: its heading, the rest and the page buttons are counted again from
+        # the list as it is now, never kept from before the tap
+        due, coming = await _due_and_coming(s, now)
+        text, markup, _page = await _compose(s, sorted(tasks, key=_order), due, coming, expanded)
+    else:
+        views = await load_views(s.session, tasks, now=now, tz=s.tr.tz)
+        old_text = getattr(query.message, "text_html", None) or ""
+        heading = old_text.split("\n\n", 1)[0] if old_text else s._("<b>Your tasks</b>")
+        text, markup, _ids = render_tasks(s.tr, s.user, views, heading, expanded, now=now)
     await _commit(s)
     await query.answer(note[:200] if note else None)
     await edit_in_place(update, text, markup)
@@ -331,7 +389,7 @@ async def task_tapped(update: Update, context: Context) -> None:
         _ = s._
         now = s.runtime.clock.now()
         if action == "page":
-            await _turn_page(update, s, task_id or 0)
+            await _turn_page(update, s, task_id, choice)
             return
         task = None
         if task_id is not None:
@@ -390,7 +448,23 @@ async def task_tapped(update: Update, context: Context) -> None:
         await s.session.flush()
         if task.kind == plan.KEEP_APPLYING and task.state not in OPEN_STATES:
             await replan_keep_applying(s.session, s.user, now, s.runtime.settings.default_timezone)
+        if task.kind == plan.DEBRIEF and task.state == "skipped":
+            await _plan_without_debrief(s, task, now)
+            note = _("Skipped. I'll plan your thank-yous without it.")
         await _rerender(update, s, task, expanded, note)
+
+
+async def _plan_without_debrief(s: Scope, task: Task, now: datetime) -> None:
+    """The thank-yous and the check-in of an interview whose "how did it go?" was skipped are
+    planned without the answers."""
+    interview = await s.session.scalar(
+        select(Interview)
+        .where(Interview.id == task.interview_id, Interview.user_id == s.user.id)
+        .options(selectinload(Interview.interviewers))
+    )
+    if interview is not None:
+        default_zone = s.runtime.settings.default_timezone
+        await replan_interview(s.session, s.user, interview, now, default_zone)
 
 
 def task_handlers() -> list[BaseHandler[Update, Context, object]]:
