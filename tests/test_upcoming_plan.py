@@ -80,7 +80,7 @@ def test_once_told_the_plan_starts_and_the_question_is_gone() -> None:
     told = InterviewFacts(scheduled_at=start, feeling="good", interviewer_ids=(7, 8))
     kinds = sorted(t.kind for t in plan_interview(told, BERLIN, after))
     assert kinds == ["references", "thank_you", "thank_you"]
-    # an outcome given before telling how it went still owes the thank-you
+    # an answer given before telling how it went: the courteous note is the thank-you now
     rejected = _ahead(start, outcome="rejected", outcome_at=after)
     kinds = sorted(t.kind for t in plan_interview(rejected, BERLIN, after))
-    assert kinds == ["courtesy", "thank_you"]
+    assert kinds == ["courtesy"]
