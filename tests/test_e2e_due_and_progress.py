@@ -76,7 +76,7 @@ async def seed_ten_thank_yous(bot: RunningBot, paused: bool) -> FakeUser:
 
 
 def people_in(text: str) -> set[str]:
-    due_part = text.split("Coming up")[0]
+    due_part = text.split("Coming up", maxsplit=1)[0]
     return {name for name in NAMES if name in due_part}
 
 
