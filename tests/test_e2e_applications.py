@@ -76,7 +76,7 @@ async def test_a_repeat_is_asked_about_and_counted_only_when_meant(bot: RunningB
     # a day later the same line is a new application, without a question
     bot.clock.advance(timedelta(hours=25))
     shown = await say(bot, ana, "/applied Acme — Backend Engineer")
-    assert "That is 3 applications" in shown
+    assert "Applications this week: 3." in shown
 
 
 async def test_applied_alone_asks_and_takes_the_reply(bot: RunningBot) -> None:
