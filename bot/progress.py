@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Application, Interview, ReferenceWarning, Task, User
-from bot.domain.plan import THANK_YOU
+from bot.domain.plan import KEEP_APPLYING, THANK_YOU
 from bot.domain.progress import (
     FINAL_OUTCOMES,
     Activity,
@@ -93,3 +93,35 @@ async def load_activity(session: AsyncSession, user_id: int, now: datetime) -> A
         outcomes=outcomes,
         waiting=waiting,
     )
+
+
+async def keep_applying_progress(
+    session: AsyncSession, task: Task, now: datetime, tz: tzinfo
+) -> tuple[WeekProgress | None, WeekProgress | None]:
+    """For a keep-applying reminder: this week's progress, and last week's when it ended short
+    of the goal and this is the first reminder of the new week (once, and kindly)."""
+    user = await session.get(User, task.user_id)
+    if user is None:
+        return None, None
+    progress = await progress_this_week(session, user, now, tz)
+    if progress.goal is None:
+        return progress, None
+    # the week the reminder went out in (or goes out now), so a re-drawn message reads the same
+    sent_at = task.last_nudged_at or now
+    week_began, _end = week_bounds(sent_at, tz)
+    earlier = await session.scalar(
+        select(func.max(Task.last_nudged_at)).where(
+            Task.user_id == user.id,
+            Task.kind == KEEP_APPLYING,
+            Task.id != task.id,
+            Task.last_nudged_at < sent_at,
+        )
+    )
+    if earlier is not None and earlier.tzinfo is None:
+        # an aggregate comes back without the column's type on SQLite
+        earlier = earlier.replace(tzinfo=UTC)
+    if earlier is None or earlier >= week_began:
+        # not the first reminder of this week, or the very first one: nothing to look back on
+        return progress, None
+    last_week = await progress_this_week(session, user, week_began - timedelta(days=1), tz)
+    return progress, last_week if not last_week.met else None

@@ -7,7 +7,7 @@ from datetime import timedelta
 from html import escape
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from telegram import ForceReply, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
@@ -20,6 +20,8 @@ from bot.domain.applications import (
     same_application,
 )
 from bot.domain.interviews import MAX_FIELD
+from bot.progress import progress_this_week
+from bot.progress_words import progress_lines
 from bot.runtime import Scope, scope
 from handlers.common import Context, answer, edit_in_place, is_private, send_to_private_chat
 
@@ -156,19 +158,13 @@ async def _store(update: Update, s: Scope, company: str, role: str) -> None:
     now = s.runtime.clock.now()
     s.session.add(Application(user_id=s.user.id, company=company, role=role, applied_at=now))
     await s.session.flush()
-    count = (
-        await s.session.scalar(
-            select(func.count())
-            .select_from(Application)
-            .where(Application.user_id == s.user.id, Application.applied_at >= now - timedelta(7))
-        )
-        or 0
-    )
-    text = s.tr.ngettext(
-        "Logged: {what}. That is {count} application in the last 7 days. Keep going!",
-        "Logged: {what}. That is {count} applications in the last 7 days. Keep going!",
-        count,
-    ).format(what=what_of(company, role), count=s.tr.number(count))
+    # the same week as /goal counts: from Monday, in the user's zone
+    progress = await progress_this_week(s.session, s.user, now, s.tr.tz)
+    lines = [s._("Logged: {what}.").format(what=what_of(company, role))]
+    lines += progress_lines(s.tr, progress)
+    if progress.goal is None:
+        lines.append(s._("Set a weekly goal with /goal, if you like."))
+    text = "\n".join(lines)
     if update.callback_query is not None:
         await edit_in_place(update, text)
     else:

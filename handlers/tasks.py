@@ -6,134 +6,33 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy import update as update_rows
+from sqlalchemy.orm import selectinload
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import keyboards
-from bot.db.models import Task
+from bot.db.models import Interview, Task
 from bot.domain import plan
 from bot.domain.plan import at_local, within_waking_hours
 from bot.nudges.messages import (
     ACTION,
     KEEP_APPLYING_ACTIONS,
     OPEN_STATES,
-    SAFE_LENGTH,
     draft_message,
     load_views,
     render_tasks,
-    task_title,
-    visible_length,
 )
-from bot.nudges.planner import prefs_of, replan_keep_applying
+from bot.nudges.planner import prefs_of, replan_interview, replan_keep_applying
 from bot.runtime import Scope, scope
 from handlers.common import Context, answer, edit_in_place, send_to_private_chat
+from handlers.tasks_page import compose_page, due_and_coming, task_order, tasks_page
 
-PAGE_SIZE = 4
-COMING_LIMIT = 8
-# how much of one message the list of what comes next may take
-COMING_ROOM = 1200
 VIAS = ("email", "phone", "letter")
 
 
 async def _commit(s: Scope) -> None:
     """Commit, then speak: no Telegram request waits inside an open transaction."""
     await s.session.commit()
-
-
-def _is_due(task: Task, now: datetime, today_ends: datetime) -> bool:
-    """To do now: already nudged, its nudge time has come, or (unless snoozed) its deadline is
-    today or past, even when the nudge held it back for the next bundle."""
-    if task.state == "sent" or (task.next_nudge_at is not None and task.next_nudge_at <= now):
-        return True
-    return task.state != "snoozed" and task.due_at <= today_ends
-
-
-async def _tasks_page(
-    s: Scope, offset: int
-) -> tuple[str, InlineKeyboardMarkup | None, list[Task]] | None:
-    """A page of /tasks from the `offset`-th task due: what is due (soonest deadline first)
-    with its buttons, how many more there are, and what comes next by its deadline, all in one
-    message; None when there is nothing at all."""
-    _ = s._
-    now = s.runtime.clock.now()
-    tasks = [
-        task
-        for task in (
-            await s.session.scalars(
-                select(Task)
-                .where(Task.user_id == s.user.id, Task.state.in_(OPEN_STATES))
-                .order_by(Task.due_at, Task.id)
-            )
-        ).all()
-        # a morning reminder for an interview that has started is of no use any more
-        if not (task.kind == plan.BEFORE_YOU_LEAVE and task.due_at <= now)
-    ]
-    if not tasks:
-        return None
-    prefs = prefs_of(s.user, s.runtime.settings.default_timezone)
-    today_ends = plan.end_of_day(now.astimezone(prefs.tz).date(), prefs)
-    due = [t for t in tasks if _is_due(t, now, today_ends)]
-    coming = [t for t in tasks if t not in due]
-    offset = max(0, min(offset, max(0, len(due) - 1)))
-
-    coming_text = ""
-    if coming:
-        lines = [_("<b>Coming up</b>")]
-        views = await load_views(s.session, coming[:COMING_LIMIT])
-        for view in views:
-            # the deadline, not the first reminder: the day the list names is the day it is due
-            deadline = view.task.due_at - timedelta(seconds=1)
-            line = _("{day}: {task}").format(day=s.tr.day(deadline), task=task_title(s.tr, view))
-            if visible_length("\n".join([*lines, line])) > COMING_ROOM:
-                break
-            lines.append(line)
-        extra = len(coming) - (len(lines) - 1)
-        if extra > 0:
-            lines.append(
-                s.tr.ngettext("…and {count} more later.", "…and {count} more later.", extra).format(
-                    count=s.tr.number(extra)
-                )
-            )
-        coming_text = "\n".join(lines)
-
-    markup: InlineKeyboardMarkup | None = None
-    shown_tasks: list[Task] = []
-    chunk = due[offset : offset + PAGE_SIZE]
-    if chunk:
-        views = await load_views(s.session, chunk)
-        # room for the heading's numbers, the count of the rest and what comes next
-        room = SAFE_LENGTH - visible_length(coming_text) - 200
-        text, markup, shown = render_tasks(s.tr, s.user, views, "", now=now, limit=room)
-        shown_tasks = [t for t in chunk if t.id in shown]
-        heading = _("<b>Your tasks</b>")
-        if len(shown_tasks) < len(due):
-            heading = _("<b>Your tasks</b> ({first}–{last} of {total})").format(
-                first=s.tr.number(offset + 1),
-                last=s.tr.number(offset + len(shown_tasks)),
-                total=s.tr.number(len(due)),
-            )
-        text = heading + text
-        after = len(due) - offset - len(shown_tasks)
-        if after > 0:
-            text += "\n\n" + s.tr.ngettext(
-                "…and {count} more after these.",
-                "…and {count} more after these.",
-                after,
-            ).format(count=s.tr.number(after))
-    else:
-        text = _("Nothing is due right now.")
-    if coming_text:
-        text += "\n\n" + coming_text
-    pager = []
-    if offset > 0:
-        pager.append(keyboards.button(_("◀ Previous"), ACTION, "page", max(0, offset - PAGE_SIZE)))
-    if offset + len(shown_tasks) < len(due):
-        pager.append(keyboards.button(_("Next ▶"), ACTION, "page", offset + len(shown_tasks)))
-    if pager:
-        rows = list(markup.inline_keyboard) if markup is not None else []
-        rows.append(tuple(pager))
-        markup = InlineKeyboardMarkup(rows)
-    return text, markup, shown_tasks
 
 
 async def tasks_command(update: Update, context: Context) -> None:
@@ -145,7 +44,7 @@ async def tasks_command(update: Update, context: Context) -> None:
             await _commit(s)
             await send_to_private_chat(update, context, s, "tasks")
             return
-        found = await _tasks_page(s, 0)
+        found = await tasks_page(s)
         await _commit(s)
         if found is None:
             await answer(
@@ -169,12 +68,12 @@ async def tasks_command(update: Update, context: Context) -> None:
                 )
 
 
-async def _turn_page(update: Update, s: Scope, page: int) -> None:
+async def _turn_page(update: Update, s: Scope, anchor_id: int | None, direction: str) -> None:
     """Shows another page of /tasks in the same message."""
     query = update.callback_query
     assert query is not None and query.message is not None
     message_id = query.message.message_id
-    found = await _tasks_page(s, page)
+    found = await tasks_page(s, anchor_id, direction)
     if found is None:
         await _commit(s)
         await query.answer()
@@ -225,15 +124,19 @@ async def _rerender(
     )
     if tapped not in tasks:
         tasks.append(tapped)
-    views = await load_views(s.session, tasks)
-    old_text = getattr(query.message, "text_html", None) or ""
-    heading = old_text.split("\n\n", 1)[0] if old_text else s._("<b>Your tasks</b>")
     now = s.runtime.clock.now()
-    text, markup, _shown = render_tasks(s.tr, s.user, views, heading, expanded, now=now)
-    pager = _pager_rows(update)
-    if pager:
-        rows = list(markup.inline_keyboard) if markup is not None else []
-        markup = InlineKeyboardMarkup([*rows, *pager])
+    if _pager_rows(update):
+        # a page of /tasks: its heading, the rest and the page buttons are counted again from
+        # the list as it is now, never kept from before the tap
+        due, coming = await due_and_coming(s, now)
+        text, markup, _page = await compose_page(
+            s, sorted(tasks, key=task_order), due, coming, expanded
+        )
+    else:
+        views = await load_views(s.session, tasks, now=now, tz=s.tr.tz)
+        old_text = getattr(query.message, "text_html", None) or ""
+        heading = old_text.split("\n\n", 1)[0] if old_text else s._("<b>Your tasks</b>")
+        text, markup, _ids = render_tasks(s.tr, s.user, views, heading, expanded, now=now)
     await _commit(s)
     await query.answer(note[:200] if note else None)
     await edit_in_place(update, text, markup)
@@ -331,7 +234,7 @@ async def task_tapped(update: Update, context: Context) -> None:
         _ = s._
         now = s.runtime.clock.now()
         if action == "page":
-            await _turn_page(update, s, task_id or 0)
+            await _turn_page(update, s, task_id, choice)
             return
         task = None
         if task_id is not None:
@@ -390,7 +293,23 @@ async def task_tapped(update: Update, context: Context) -> None:
         await s.session.flush()
         if task.kind == plan.KEEP_APPLYING and task.state not in OPEN_STATES:
             await replan_keep_applying(s.session, s.user, now, s.runtime.settings.default_timezone)
+        if task.kind == plan.DEBRIEF and task.state == "skipped":
+            await _plan_without_debrief(s, task, now)
+            note = _("Skipped. I'll plan your thank-yous without it.")
         await _rerender(update, s, task, expanded, note)
+
+
+async def _plan_without_debrief(s: Scope, task: Task, now: datetime) -> None:
+    """The thank-yous and the check-in of an interview whose "how did it go?" was skipped are
+    planned without the answers."""
+    interview = await s.session.scalar(
+        select(Interview)
+        .where(Interview.id == task.interview_id, Interview.user_id == s.user.id)
+        .options(selectinload(Interview.interviewers))
+    )
+    if interview is not None:
+        default_zone = s.runtime.settings.default_timezone
+        await replan_interview(s.session, s.user, interview, now, default_zone)
 
 
 def task_handlers() -> list[BaseHandler[Update, Context, object]]:

@@ -48,7 +48,7 @@ async def test_applied_keeps_a_line_whole_and_refuses_lines_with_no_company(
     ana = bot.fake.add_user("Ana")
     shown = await say(bot, ana, "/applied '; DROP TABLE applications; --")
     assert "Logged: '; DROP TABLE applications;." in shown
-    assert "1 application in the last 7 days" in shown
+    assert "Applications this week: 1." in shown
     for nothing in ("/applied —", "/applied — —", "/applied \u200b"):
         shown = await say(bot, ana, nothing)
         assert "I need the company's name" in shown, nothing
@@ -70,13 +70,13 @@ async def test_a_repeat_is_asked_about_and_counted_only_when_meant(bot: RunningB
 
     await say(bot, ana, "/applied Acme — Backend Engineer")
     shown = await press(bot, ana, "Yes, count it again")
-    assert "That is 2 applications in the last 7 days" in shown
+    assert "Applications this week: 2." in shown
     assert len(await _stored(bot, ana)) == 2
 
     # a day later the same line is a new application, without a question
     bot.clock.advance(timedelta(hours=25))
     shown = await say(bot, ana, "/applied Acme — Backend Engineer")
-    assert "That is 3 applications" in shown
+    assert "Applications this week: 3." in shown
 
 
 async def test_applied_alone_asks_and_takes_the_reply(bot: RunningBot) -> None:

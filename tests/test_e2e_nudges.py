@@ -208,7 +208,7 @@ async def test_pause_resume_and_applications_counted(bot: RunningBot) -> None:
     ana = bot.fake.add_user("Ana")
     await log_monday_interview(bot, ana)
     shown = await say(bot, ana, "/applied Globex — Analyst")
-    assert "Logged: Globex · Analyst. That is 1 application in the last 7 days." in shown
+    assert "Logged: Globex · Analyst.\nApplications this week: 1." in shown
     shown = await say(bot, ana, "/applied")
     assert "Where did you apply?" in shown
     assert "Paused" in await say(bot, ana, "/pause")
@@ -221,7 +221,7 @@ async def test_pause_resume_and_applications_counted(bot: RunningBot) -> None:
     await press(bot, ana, "Skip 2")
     bot.clock.set(at("2026-11-26T08:00:00"))
     assert await bot.sweep() == 1
-    assert "You logged 1 application since the last reminder." in ana.last_message.plain
+    assert "Applications this week: 1." in ana.last_message.plain
 
 
 async def test_reminder_settings_move_the_nudges(bot: RunningBot) -> None:

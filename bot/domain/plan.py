@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 import holidays
+
+from bot.domain.interviews import DEFAULT_RESPONSE_DAYS
 
 THANK_YOU = "thank_you"
 CHECK_IN = "check_in"
@@ -47,6 +49,8 @@ class InterviewFacts:
     response_by: date | None = None
     interviewer_ids: tuple[int, ...] = ()
     time_known: bool = True
+    # the user skipped "how did it go?" for an interview logged ahead
+    debrief_skipped: bool = False
 
 
 @dataclass(frozen=True)
@@ -139,9 +143,16 @@ def plan_interview(facts: InterviewFacts, prefs: Prefs, now: datetime) -> list[P
         tasks.append(PlannedTask(BEFORE_YOU_LEAVE, None, facts.scheduled_at, nudge))
 
     if facts.feeling == NOT_TOLD and facts.outcome in WAITING:
-        # thank-yous, the check-in and the references all hang on the answers to this question
-        tasks.append(debrief_task(facts, prefs))
-        return tasks
+        debrief = debrief_task(facts, prefs)
+        if not facts.debrief_skipped and now < debrief.due_at:
+            # thank-yous, the check-in and the references hang on the answers to this question
+            tasks.append(debrief)
+            return tasks
+        # skipped, or its deadline passed unanswered: the thank-yous must not wait for ever, so
+        # plan with what a user who said nothing gets (the default time frame; with the feeling
+        # unknown, no heads-up to the references)
+        if facts.response_by is None:
+            facts = replace(facts, response_by=day + timedelta(days=DEFAULT_RESPONSE_DAYS))
 
     if facts.outcome in WAITING:
         # a thank-you that looks forward to hearing back fits only while the user waits: once

@@ -13,15 +13,16 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.elements import ColumnElement
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.db.models import ConversationRecord, Task, User
+from bot.db.models import ConversationRecord, Interview, Task, User
 from bot.domain import plan
 from bot.domain.plan import at_local, within_waking_hours
 from bot.nudges.messages import OPEN_STATES, load_views, render_nudge
-from bot.nudges.planner import prefs_of, replan_keep_applying
+from bot.nudges.planner import prefs_of, replan_interview, replan_keep_applying
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -125,6 +126,8 @@ class Dispatcher:
         """Read, then send with no transaction open, then record: a slow send blocks no one."""
         runtime = self.runtime
         now = runtime.clock.now()
+        lapsed = await self._lapse_debriefs(user_id, task_ids, now)
+        task_ids = [t for t in task_ids if t not in lapsed]
         async with runtime.session() as session:
             user = await session.get(User, user_id)
             tasks = list(
@@ -158,8 +161,8 @@ class Dispatcher:
             bundle_ids: set[int] = set()
             text = markup = None
             if tasks:
-                views = await load_views(session, tasks[:BUNDLE])
                 tr = runtime.translator_for(user)
+                views = await load_views(session, tasks[:BUNDLE], now=now, tz=tr.tz)
                 text, markup, shown = render_nudge(tr, user, views, now)
                 bundle_ids = set(shown)
             # a message holding only a before-you-leave reminder is not counted in the cap
@@ -202,6 +205,39 @@ class Dispatcher:
                 await replan_keep_applying(session, user, now, runtime.settings.default_timezone)
         self.sent_messages += 1
         return 1
+
+    async def _lapse_debriefs(
+        self, user_id: int, task_ids: Sequence[int], now: datetime
+    ) -> set[int]:
+        """Re-plan the interviews whose "how did it go?" passed its deadline unanswered: the plan
+        then goes on without the answers (and the question's row is withdrawn)."""
+        async with self.runtime.session() as session, session.begin():
+            lapsed = (
+                await session.scalars(
+                    select(Task).where(
+                        Task.id.in_(task_ids),
+                        Task.kind == plan.DEBRIEF,
+                        Task.due_at <= now,
+                        Task.interview_id.is_not(None),
+                    )
+                )
+            ).all()
+            if not lapsed:
+                return set()
+            user = await session.get(User, user_id)
+            interviews = (
+                await session.scalars(
+                    select(Interview)
+                    .where(Interview.id.in_({t.interview_id for t in lapsed}))
+                    .options(selectinload(Interview.interviewers))
+                )
+            ).all()
+            if user is not None:
+                for interview in interviews:
+                    await replan_interview(
+                        session, user, interview, now, self.runtime.settings.default_timezone
+                    )
+            return {t.id for t in lapsed}
 
     async def _record(
         self,
@@ -305,6 +341,9 @@ class Dispatcher:
         due_morning = at_local(due_day, prefs.nudge_hour, prefs)
         if due_morning > now + timedelta(hours=3):
             task.next_nudge_at = due_morning
+        elif task.kind == plan.DEBRIEF:
+            # unanswered by its deadline, the question gives way to the plan without it
+            task.next_nudge_at = max(task.due_at, now)
         else:
             # past due: once more every two days until done or skipped, never more
             today = now.astimezone(prefs.tz).date()

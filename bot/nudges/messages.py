@@ -6,7 +6,7 @@ import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from html import escape
 
 from sqlalchemy import func, select
@@ -17,7 +17,10 @@ from bot import keyboards
 from bot.db.models import Application, Interview, Interviewer, Task, User
 from bot.domain import plan
 from bot.domain.drafts import COPY_LIMIT, DraftFacts, draft_for
+from bot.domain.progress import WeekProgress
 from bot.i18n import N_, Translator
+from bot.progress import keep_applying_progress
+from bot.progress_words import progress_lines, short_week_line
 
 ACTION = "tk"
 # Telegram's limit is 4096 after parsing; the rest is room for a heading or a closing line
@@ -50,10 +53,19 @@ class TaskView:
     interview: Interview | None
     interviewer: Interviewer | None
     applications_since: int = 0
+    # a keep-applying reminder: this week against the goal, and last week when it fell short
+    progress: WeekProgress | None = None
+    last_week: WeekProgress | None = None
 
 
-async def load_views(session: AsyncSession, tasks: Sequence[Task]) -> list[TaskView]:
-    """Fetch the interviews and interviewers the tasks refer to, in two queries."""
+async def load_views(
+    session: AsyncSession,
+    tasks: Sequence[Task],
+    now: datetime | None = None,
+    tz: tzinfo | None = None,
+) -> list[TaskView]:
+    """Fetch the interviews and interviewers the tasks refer to, in two queries; with the
+    moment and the user's zone, a keep-applying reminder gets this week's progress too."""
     interview_ids = {t.interview_id for t in tasks if t.interview_id is not None}
     person_ids = {t.interviewer_id for t in tasks if t.interviewer_id is not None}
     interviews = {}
@@ -85,12 +97,17 @@ async def load_views(session: AsyncSession, tasks: Sequence[Task]) -> list[TaskV
                 )
                 or 0
             )
+        progress = last_week = None
+        if task.kind == plan.KEEP_APPLYING and now is not None and tz is not None:
+            progress, last_week = await keep_applying_progress(session, task, now, tz)
         views.append(
             TaskView(
                 task,
                 interviews.get(task.interview_id) if task.interview_id else None,
                 people.get(task.interviewer_id) if task.interviewer_id else None,
                 count,
+                progress,
+                last_week,
             )
         )
     return views
@@ -159,6 +176,25 @@ def task_line(tr: Translator, view: TaskView, now: datetime | None = None) -> st
             "You feel good about <b>{company}</b>: give your references a heads-up now, so they "
             "can answer quickly when called."
         ).format(company=company)
+    if task.kind == plan.KEEP_APPLYING and view.progress is not None:
+        # the same count as /applied and /goal: this week, from Monday in the user's zone
+        lines = [short_week_line(tr, view.last_week)] if view.last_week is not None else []
+        if view.progress.applications == 0:
+            lines.append(
+                _(
+                    "While you wait, keep applying elsewhere: recruiting takes longer than "
+                    "anyone expects, and a second option gives you leverage. One application "
+                    "today is a good start."
+                )
+            )
+        else:
+            lines.append(
+                _(
+                    "While you wait, keep applying elsewhere: recruiting takes longer than "
+                    "anyone expects, and a second option gives you leverage."
+                )
+            )
+        return " ".join(lines + progress_lines(tr, view.progress))
     if task.kind == plan.KEEP_APPLYING and view.applications_since == 0:
         return _(
             "While you wait, keep applying elsewhere: recruiting takes longer than anyone "

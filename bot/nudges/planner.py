@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -11,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from bot.db.models import Interview, Task, User
 from bot.domain.plan import (
     BEFORE_YOU_LEAVE,
+    DEBRIEF,
     KEEP_APPLYING,
     WAITING,
     InterviewFacts,
@@ -57,8 +60,10 @@ def _apply(row: Task, planned: PlannedTask, now: datetime) -> None:
     moved = row.due_at != planned.due_at
     if moved:
         row.due_at = planned.due_at
-    if moved and row.kind == BEFORE_YOU_LEAVE:
-        # a rescheduled interview gets its morning reminder again
+    if moved and (row.kind == BEFORE_YOU_LEAVE or planned.first_nudge_at > now):
+        # a moved interview (or answer date) starts the task's timing again: a reminder
+        # already sent, snoozed or counted for the old date must not go out on that date's
+        # schedule (a "how did it go?" before the interview, a thank-you before the meeting)
         row.state = "pending"
         row.nudges_sent = 0
         row.done_at = None
@@ -94,8 +99,10 @@ async def replan_interview(
 ) -> None:
     """Create the tasks the interview now calls for, cancel the ones it no longer does."""
     prefs = prefs_of(user, default_zone)
-    planned = {t.key: t for t in plan_interview(facts_of(interview), prefs, now)}
     rows = (await session.scalars(select(Task).where(Task.interview_id == interview.id))).all()
+    skipped = any(row.kind == DEBRIEF and row.state == "skipped" for row in rows)
+    facts = replace(facts_of(interview), debrief_skipped=skipped)
+    planned = {t.key: t for t in plan_interview(facts, prefs, now)}
     seen: set[tuple[str, int | None, int]] = set()
     for row in rows:
         key = (row.kind, row.interviewer_id, row.cycle)
@@ -211,3 +218,50 @@ async def replan_keep_applying(
             updated_at=now,
         )
     )
+
+
+async def first_nudges(
+    session: AsyncSession,
+    user: User,
+    tasks: Sequence[Task],
+    now: datetime,
+    default_zone: str = "UTC",
+) -> dict[int, datetime]:
+    """When each task's first nudge is planned, by task id: a task is due from then on,
+    whatever the dispatcher's bundling did to its next nudge since."""
+    prefs = prefs_of(user, default_zone)
+    interview_ids = {t.interview_id for t in tasks if t.interview_id is not None}
+    firsts: dict[tuple[int, tuple[str, int | None, int]], datetime] = {}
+    if interview_ids:
+        interviews = (
+            await session.scalars(
+                select(Interview)
+                .where(Interview.id.in_(interview_ids))
+                .options(selectinload(Interview.interviewers))
+            )
+        ).all()
+        skipped = set(
+            (
+                await session.scalars(
+                    select(Task.interview_id).where(
+                        Task.interview_id.in_(interview_ids),
+                        Task.kind == DEBRIEF,
+                        Task.state == "skipped",
+                    )
+                )
+            ).all()
+        )
+        for interview in interviews:
+            facts = replace(facts_of(interview), debrief_skipped=interview.id in skipped)
+            for planned in plan_interview(facts, prefs, now):
+                firsts[(interview.id, planned.key)] = planned.first_nudge_at
+    found: dict[int, datetime] = {}
+    for task in tasks:
+        if task.interview_id is None:
+            # a keep-applying reminder is first sent when it falls due
+            found[task.id] = task.due_at
+            continue
+        first = firsts.get((task.interview_id, (task.kind, task.interviewer_id, task.cycle)))
+        if first is not None:
+            found[task.id] = first
+    return found
