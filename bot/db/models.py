@@ -135,6 +135,9 @@ class Interview(Base):
     # awaiting | offer | rejected | next_round | withdrawn | ghosted
     outcome: Mapped[str] = mapped_column(String(16), default="awaiting")
     outcome_at: Mapped[datetime | None] = mapped_column(default=None)
+    # an offer: the day the user must answer it by (None: not said), and when they accepted it
+    decide_by: Mapped[date | None] = mapped_column(Date, default=None)
+    offer_accepted_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

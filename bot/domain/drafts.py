@@ -20,6 +20,8 @@ class DraftFacts:
     role: str
     person: str = ""
     person_title: str = ""
+    # the day the user must answer an offer elsewhere by, already written in their language
+    decide_by: str = ""
 
 
 def _letter(_: Gettext, facts: DraftFacts, body: str) -> str:
@@ -79,12 +81,69 @@ def thank_references(_: Gettext, facts: DraftFacts) -> str:
     ).format(role=facts.role, company=facts.company, sender=facts.sender)
 
 
+def mention_offer(_: Gettext, facts: DraftFacts) -> str:
+    # news shared with goodwill, never a demand: the user stays interested and says so
+    when = (
+        _("I need to give them my answer by {day}.").format(day=facts.decide_by)
+        if facts.decide_by
+        else _("I need to give them my answer soon.")
+    )
+    body = " ".join(
+        [
+            _(
+                "I wanted to share a quick update: I have received a job offer from another "
+                "company."
+            ),
+            when,
+            _(
+                "I am still very interested in the {role} role at {company}, so I wanted to let "
+                "you know in case it helps with your timing."
+            ).format(role=facts.role, company=facts.company),
+            _("Of course, I understand if your process needs its own time."),
+        ]
+    )
+    return _letter(_, facts, body)
+
+
+def decline_offer(_: Gettext, facts: DraftFacts) -> str:
+    body = " ".join(
+        [
+            _("Thank you very much for offering me the {role} role at {company}.").format(
+                role=facts.role, company=facts.company
+            ),
+            _("After careful thought, I have decided to accept another offer."),
+            _(
+                "It was not an easy decision, and I am grateful for the time you and the team "
+                "gave me."
+            ),
+            _("I hope our paths cross again."),
+        ]
+    )
+    return _letter(_, facts, body)
+
+
+def withdraw_note(_: Gettext, facts: DraftFacts) -> str:
+    body = " ".join(
+        [
+            _("Thank you for considering me for the {role} role at {company}.").format(
+                role=facts.role, company=facts.company
+            ),
+            _("I have accepted another offer, so I would like to withdraw from the process."),
+            _("I enjoyed learning about your team, and I hope we can stay in touch."),
+        ]
+    )
+    return _letter(_, facts, body)
+
+
 DRAFTS: dict[str, Callable[[Gettext, DraftFacts], str]] = {
     "thank_you": thank_you,
     "check_in": check_in,
     "courtesy": courtesy,
     "references": reference_heads_up,
     "thank_references": thank_references,
+    "mention_offer": mention_offer,
+    "decline_offer": decline_offer,
+    "withdraw_note": withdraw_note,
 }
 
 

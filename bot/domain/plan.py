@@ -22,6 +22,15 @@ THANK_REFERENCES = "thank_references"
 DEBRIEF = "debrief"
 # the feeling of an interview logged ahead, until the user says how it went
 NOT_TOLD = ""
+# an offer elsewhere: mention it casually to the interviews still waiting
+MENTION_OFFER = "mention_offer"
+# another offer was accepted: decline this offer courteously, withdraw from the waiting ones
+DECLINE_OFFER = "decline_offer"
+WITHDRAW_NOTE = "withdraw_note"
+# the time frame and a check-in passed with nothing heard: mark it as no answer?
+NO_ANSWER = "no_answer"
+# days after the check-in before asking: long enough for a reply to the check-in to come
+NO_ANSWER_AFTER_DAYS = 7
 
 # outcomes after which the user still waits for an answer
 WAITING = ("awaiting", "next_round")
@@ -51,6 +60,11 @@ class InterviewFacts:
     time_known: bool = True
     # the user skipped "how did it go?" for an interview logged ahead
     debrief_skipped: bool = False
+    # across the user's interviews: when the newest open offer elsewhere was recorded, and
+    # when an offer elsewhere was accepted; and whether this one is an accepted offer
+    offer_elsewhere_at: datetime | None = None
+    accepted_elsewhere_at: datetime | None = None
+    accepted: bool = False
 
 
 @dataclass(frozen=True)
@@ -134,6 +148,15 @@ def plan_interview(facts: InterviewFacts, prefs: Prefs, now: datetime) -> list[P
     if facts.outcome == "withdrawn":
         return tasks
 
+    if facts.accepted_elsewhere_at is not None and facts.outcome in WAITING:
+        # the user took another job: a polite withdrawal replaces the thank-yous, check-ins and
+        # heads-ups a process still running would call for (the ones already done stay done)
+        return [answer_task(WITHDRAW_NOTE, facts.accepted_elsewhere_at, 2, day, now, prefs)]
+
+    if facts.outcome == "awaiting" and facts.offer_elsewhere_at is not None:
+        # soon: the point is to tell them before the user must decide on the other offer
+        tasks.append(answer_task(MENTION_OFFER, facts.offer_elsewhere_at, 1, day, now, prefs))
+
     if upcoming and facts.outcome == "awaiting":
         # a morning reminder at the nudge hour but not before 07:00, unless that is less than
         # an hour before the start; never after the interview has started
@@ -190,7 +213,34 @@ def plan_interview(facts: InterviewFacts, prefs: Prefs, now: datetime) -> list[P
         due_day = add_business_days(base, days, prefs.country)
         tasks.append(PlannedTask(kind, None, end_of_day(due_day, prefs), moment))
 
+    if facts.outcome == "offer" and facts.accepted_elsewhere_at is not None and not facts.accepted:
+        tasks.append(answer_task(DECLINE_OFFER, facts.accepted_elsewhere_at, 2, day, now, prefs))
+
+    if facts.outcome == "awaiting" and facts.response_by is not None:
+        tasks.append(no_answer_task(facts.response_by, day, prefs))
+
     return tasks
+
+
+def answer_task(
+    kind: str, since: datetime, days: int, interview_day: date, now: datetime, prefs: Prefs
+) -> PlannedTask:
+    """A note prompted by news (an offer, an acceptance): from the news on, in waking hours,
+    due a few business days later, never before the interview's day."""
+    base = max(since.astimezone(prefs.tz).date(), interview_day)
+    moment = within_waking_hours(max(now, since), prefs)
+    due = end_of_day(add_business_days(base, days, prefs.country), prefs)
+    return PlannedTask(kind, None, max(due, moment + timedelta(hours=1)), moment)
+
+
+def no_answer_task(response_by: date, interview_day: date, prefs: Prefs) -> PlannedTask:
+    """Asking whether to mark an interview as no answer: a week after the check-in's day, so
+    both the time frame and the check-in have had their chance."""
+    check_day = add_business_days(max(response_by, interview_day), 1, prefs.country)
+    ask_day = check_day + timedelta(days=NO_ANSWER_AFTER_DAYS)
+    moment = at_local(ask_day, prefs.nudge_hour, prefs)
+    due = end_of_day(add_business_days(ask_day, 2, prefs.country), prefs)
+    return PlannedTask(NO_ANSWER, None, due, moment)
 
 
 def debrief_task(facts: InterviewFacts, prefs: Prefs) -> PlannedTask:

@@ -6,7 +6,7 @@ import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from html import escape
 
 from sqlalchemy import func, select
@@ -35,6 +35,10 @@ TASK_TITLES = {
     plan.THANK_REFERENCES: N_("Thank your references ({company})"),
     plan.KEEP_APPLYING: N_("Keep applying while you wait"),
     plan.DEBRIEF: N_("How did it go at {company}?"),
+    plan.MENTION_OFFER: N_("Mention your offer to {company}"),
+    plan.DECLINE_OFFER: N_("Decline the offer from {company}"),
+    plan.WITHDRAW_NOTE: N_("Withdraw from {company}"),
+    plan.NO_ANSWER: N_("No answer from {company}?"),
 }
 # a thank-you names its interviewer, so two of them in one list do not read as one repeated
 THANK_YOU_TO = N_("Thank-you to {name} due: {company}")
@@ -56,6 +60,8 @@ class TaskView:
     # a keep-applying reminder: this week against the goal, and last week when it fell short
     progress: WeekProgress | None = None
     last_week: WeekProgress | None = None
+    # a mention of an offer elsewhere: the day the user must answer it by, when they said
+    decide_by: date | None = None
 
 
 async def load_views(
@@ -84,6 +90,9 @@ async def load_views(
                 await session.scalars(select(Interviewer).where(Interviewer.id.in_(person_ids)))
             ).all()
         }
+    decide_by = None
+    if any(t.kind == plan.MENTION_OFFER for t in tasks):
+        decide_by = await _decide_by(session, tasks[0].user_id)
     views = []
     for task in tasks:
         count = 0
@@ -108,15 +117,31 @@ async def load_views(
                 count,
                 progress,
                 last_week,
+                decide_by if task.kind == plan.MENTION_OFFER else None,
             )
         )
     return views
 
 
-def _facts(view: TaskView, user: User) -> DraftFacts:
+async def _decide_by(session: AsyncSession, user_id: int) -> date | None:
+    """The earliest day the user must answer an open offer by, if they said."""
+    return await session.scalar(
+        select(func.min(Interview.decide_by)).where(
+            Interview.user_id == user_id,
+            Interview.outcome == "offer",
+            Interview.offer_accepted_at.is_(None),
+        )
+    )
+
+
+def _facts(view: TaskView, user: User, tr: Translator | None = None) -> DraftFacts:
     interview = view.interview
     person = view.interviewer
+    decide_by = ""
+    if tr is not None and view.decide_by is not None:
+        decide_by = tr.day(datetime.combine(view.decide_by, datetime.min.time(), tr.tz))
     return DraftFacts(
+        decide_by=decide_by,
         sender=user.first_name,
         company=interview.company if interview else "",
         role=interview.role if interview else "",
@@ -238,6 +263,26 @@ def task_line(tr: Translator, view: TaskView, now: datetime | None = None) -> st
         return _(
             "Congratulations on the offer from <b>{company}</b>! Thank your references."
         ).format(company=company)
+    if task.kind == plan.MENTION_OFFER:
+        return _(
+            "You have an offer elsewhere: let <b>{company}</b> know, casually, and say when you "
+            "must decide. Share it as news, never as an ultimatum."
+        ).format(company=company)
+    if task.kind == plan.DECLINE_OFFER:
+        return _(
+            "You accepted another offer: decline the offer from <b>{company}</b> courteously, "
+            "and thank them for it."
+        ).format(company=company)
+    if task.kind == plan.WITHDRAW_NOTE:
+        return _(
+            "You accepted another offer: tell <b>{company}</b> politely that you are withdrawing "
+            "from the {role} process, so they can move on."
+        ).format(company=company, role=role)
+    if task.kind == plan.NO_ANSWER:
+        return _(
+            "Nothing from <b>{company}</b> about the {role} role, though their time frame and a "
+            "check-in have passed. Shall I mark it as no answer and stop checking in?"
+        ).format(company=company, role=role)
     return escape(task.kind)
 
 
@@ -295,7 +340,9 @@ def render_tasks(
                 line += " " + _("(snoozed until {when}, after its deadline)").format(when=when)
             else:
                 line += " " + _("(snoozed until {when})").format(when=when)
-        draft = draft_for(task.kind, _, _facts(view, user)) if task.state in OPEN_STATES else None
+        draft = (
+            draft_for(task.kind, _, _facts(view, user, tr)) if task.state in OPEN_STATES else None
+        )
         block = line
         if draft:
             # a code block: Telegram's apps copy it whole with one tap
@@ -348,6 +395,12 @@ def _task_buttons(
                 keyboards.button(_("Skip") + tag, ACTION, "skip", task.id),
             ],
         ]
+    if task.kind == plan.NO_ANSWER:
+        # the answer is the way to be done with it (handlers/outcomes.py)
+        return [
+            [keyboards.button(_("Yes, mark no answer") + tag, "oc", "ghost", task.id)],
+            [keyboards.button(_("Still waiting: ask me in a week") + tag, "oc", "wait", task.id)],
+        ]
     rows = [
         [
             keyboards.button(_("✅ Done") + tag, ACTION, "done", task.id),
@@ -370,7 +423,7 @@ def copy_button(label: str, task: Task, draft: str) -> InlineKeyboardButton:
 
 def draft_message(tr: Translator, user: User, view: TaskView) -> str | None:
     """The draft of a task alone, for the copy button of a draft too long for Telegram's."""
-    draft = draft_for(view.task.kind, tr.gettext, _facts(view, user))
+    draft = draft_for(view.task.kind, tr.gettext, _facts(view, user, tr))
     return f"<pre>{escape(draft)}</pre>" if draft else None
 
 

@@ -50,6 +50,45 @@ def facts_of(interview: Interview) -> InterviewFacts:
     )
 
 
+async def with_offers(
+    session: AsyncSession, interview: Interview, facts: InterviewFacts
+) -> InterviewFacts:
+    """The facts with what the user's other interviews add: an offer there, one accepted."""
+    offers = (
+        await session.execute(
+            select(Interview.id, Interview.outcome_at, Interview.offer_accepted_at).where(
+                Interview.user_id == interview.user_id,
+                Interview.outcome == "offer",
+                Interview.id != interview.id,
+            )
+        )
+    ).all()
+    accepted = [at for _id, _when, at in offers if at is not None]
+    open_offers = [when or at for _id, when, at in offers]
+    return replace(
+        facts,
+        offer_elsewhere_at=max((t for t in open_offers if t is not None), default=None),
+        accepted_elsewhere_at=min(accepted, default=None),
+        accepted=interview.outcome == "offer" and interview.offer_accepted_at is not None,
+    )
+
+
+async def replan_all_interviews(
+    session: AsyncSession, user: User, now: datetime, default_zone: str = "UTC"
+) -> None:
+    """Re-plan every interview of a user after news that concerns them all (an offer, an
+    acceptance), without restarting the keep-applying count."""
+    interviews = (
+        await session.scalars(
+            select(Interview)
+            .where(Interview.user_id == user.id)
+            .options(selectinload(Interview.interviewers))
+        )
+    ).all()
+    for interview in interviews:
+        await replan_interview(session, user, interview, now, default_zone)
+
+
 def _release(row: Task) -> None:
     # a nudge in flight for this row must not write over what changed here (see dispatcher)
     row.claim_token = None
@@ -101,7 +140,9 @@ async def replan_interview(
     prefs = prefs_of(user, default_zone)
     rows = (await session.scalars(select(Task).where(Task.interview_id == interview.id))).all()
     skipped = any(row.kind == DEBRIEF and row.state == "skipped" for row in rows)
-    facts = replace(facts_of(interview), debrief_skipped=skipped)
+    facts = await with_offers(
+        session, interview, replace(facts_of(interview), debrief_skipped=skipped)
+    )
     planned = {t.key: t for t in plan_interview(facts, prefs, now)}
     seen: set[tuple[str, int | None, int]] = set()
     for row in rows:
@@ -167,7 +208,13 @@ async def replan_keep_applying(
             Task.state.in_(OPEN_STATES),
         )
     )
-    if not waiting or user.keep_applying_days <= 0:
+    # a job accepted: no more reminders to keep applying
+    accepted = await session.scalar(
+        select(Interview.id)
+        .where(Interview.user_id == user.id, Interview.offer_accepted_at.is_not(None))
+        .limit(1)
+    )
+    if not waiting or user.keep_applying_days <= 0 or accepted is not None:
         if open_task is not None:
             open_task.state = "cancelled"
             open_task.next_nudge_at = None
@@ -253,6 +300,7 @@ async def first_nudges(
         )
         for interview in interviews:
             facts = replace(facts_of(interview), debrief_skipped=interview.id in skipped)
+            facts = await with_offers(session, interview, facts)
             for planned in plan_interview(facts, prefs, now):
                 firsts[(interview.id, planned.key)] = planned.first_nudge_at
     found: dict[int, datetime] = {}
