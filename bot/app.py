@@ -193,6 +193,7 @@ def build_application(
     from handlers.interviews import interview_handlers
     from handlers.log import log_conversation, log_handlers
     from handlers.membership import membership_handlers
+    from handlers.outcomes import outcome_conversation, outcome_handlers
     from handlers.references import reference_handlers
     from handlers.references_edit import references_conversation
     from handlers.reminders import reminder_handlers
@@ -214,8 +215,11 @@ def build_application(
     application.add_handler(log_conversation(timeout))
     # each conversation keeps its own questions; the zone question sits in group -1 above
     application.add_handler(references_conversation(timeout))
+    # before the interview buttons: an offer and a next round start their own questions
+    application.add_handler(outcome_conversation(timeout))
     application.add_handlers(log_handlers())
     application.add_handlers(interview_handlers())
+    application.add_handlers(outcome_handlers())
     application.add_handlers(task_handlers())
     application.add_handlers(application_handlers(application.user_data))
     application.add_handlers(goal_handlers())

@@ -34,6 +34,10 @@ def card_keyboard(s: Scope, interview: Interview) -> InlineKeyboardMarkup:
                 keyboards.button(_("🏁 Outcome"), ACTION, "outcome", interview.id),
                 keyboards.button(_("🗑 Delete"), ACTION, "delete", interview.id),
             ],
+            # an offer not yet taken: accepting it plans the declines and withdrawals
+            [keyboards.button(_("🤝 I accepted this offer"), "oc", "accept", interview.id)]
+            if interview.outcome == "offer" and interview.offer_accepted_at is None
+            else [],
             [keyboards.button(_("⬅ All interviews"), ACTION, "page", 0)],
         ]
     )
@@ -187,16 +191,20 @@ async def tapped(update: Update, context: Context) -> None:
             if outcome not in OUTCOMES:
                 await query.answer(_("That choice is no longer offered."))
                 return
-            from bot.nudges.planner import replan_interview
+            from bot.nudges.planner import replan_all_interviews
 
             interview.outcome = outcome
             interview.outcome_at = now if outcome != "awaiting" else None
+            if outcome != "offer":
+                interview.offer_accepted_at = None
+                interview.decide_by = None
             interview.updated_at = now
             await s.session.flush()
-            # the plan withdraws what the outcome no longer calls for (bot/domain/plan.py)
-            await replan_interview(
-                s.session, s.user, interview, now, s.runtime.settings.default_timezone
-            )
+            # the plan withdraws what the outcome no longer calls for (bot/domain/plan.py); an
+            # offer taken back changes what the other interviews call for too
+            zone = s.runtime.settings.default_timezone
+            await replan_all_interviews(s.session, s.user, now, zone)
+            await replan_keep_applying(s.session, s.user, now, zone)
             card = render_card(s.tr, InterviewView.of(interview, now))
             markup = card_keyboard(s, interview)
             # commit, then speak
