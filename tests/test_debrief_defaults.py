@@ -26,7 +26,7 @@ def test_skipped_plans_thank_yous_and_a_check_in_after_two_weeks() -> None:
         scheduled_at=START, feeling=NOT_TOLD, interviewer_ids=(1, 2), debrief_skipped=True
     )
     now = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
-    assert _kinds(facts, now) == ["check_in", "thank_you", "thank_you"]
+    assert _kinds(facts, now) == ["check_in", "no_answer", "thank_you", "thank_you"]
     [check_in] = [t for t in plan_interview(facts, BERLIN, now) if t.kind == "check_in"]
     # two weeks from Tuesday 24th is Tuesday 8 December; the check-in is the business day after
     assert check_in.first_nudge_at.astimezone(BERLIN.tz).date() == date(2026, 12, 9)
@@ -38,7 +38,7 @@ def test_unanswered_past_its_deadline_plans_the_same_and_keeps_a_given_time_fram
     before = datetime(2026, 11, 25, 22, 59, tzinfo=UTC)
     after = datetime(2026, 11, 25, 23, 0, tzinfo=UTC)
     assert _kinds(facts, before) == ["debrief"]
-    assert _kinds(facts, after) == ["check_in", "thank_you"]
+    assert _kinds(facts, after) == ["check_in", "no_answer", "thank_you"]
     [check_in] = [t for t in plan_interview(facts, BERLIN, after) if t.kind == "check_in"]
     assert check_in.first_nudge_at.astimezone(BERLIN.tz).date() == date(2026, 12, 2)
 

@@ -590,7 +590,7 @@ ZONES: list[tzinfo] = [
     timezone(timedelta(hours=-11)),
 ]
 COUNTRIES = [None, "DE", "US", "FR", "BR", "UA", "ES", "RU"]
-WINDOW_KINDS = (THANK_YOU, CHECK_IN, REFERENCES)
+WINDOW_KINDS = (THANK_YOU, CHECK_IN, REFERENCES, "no_answer")
 
 
 @functools.cache

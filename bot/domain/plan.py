@@ -29,8 +29,8 @@ DECLINE_OFFER = "decline_offer"
 WITHDRAW_NOTE = "withdraw_note"
 # the time frame and a check-in passed with nothing heard: mark it as no answer?
 NO_ANSWER = "no_answer"
-# days after the check-in before asking: long enough for a reply to the check-in to come
-NO_ANSWER_AFTER_DAYS = 7
+# business days (a working week) after the check-in before asking: time for a reply to come
+NO_ANSWER_AFTER_DAYS = 5
 
 # outcomes after which the user still waits for an answer
 WAITING = ("awaiting", "next_round")
@@ -237,7 +237,7 @@ def no_answer_task(response_by: date, interview_day: date, prefs: Prefs) -> Plan
     """Asking whether to mark an interview as no answer: a week after the check-in's day, so
     both the time frame and the check-in have had their chance."""
     check_day = add_business_days(max(response_by, interview_day), 1, prefs.country)
-    ask_day = check_day + timedelta(days=NO_ANSWER_AFTER_DAYS)
+    ask_day = add_business_days(check_day, NO_ANSWER_AFTER_DAYS, prefs.country)
     moment = at_local(ask_day, prefs.nudge_hour, prefs)
     due = end_of_day(add_business_days(ask_day, 2, prefs.country), prefs)
     return PlannedTask(NO_ANSWER, None, due, moment)
