@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
+from bot.domain.text import has_visible_text
 from bot.runtime import scope
 from handlers.common import Context, answer
 
@@ -25,7 +26,13 @@ async def unknown_command(update: Update, context: Context) -> None:
 
 async def stray_message(update: Update, context: Context) -> None:
     """Answers a private message that is not part of any conversation."""
+    message = update.effective_message
+    typed = message.text if message is not None else None
     async with scope(update, context) as s:
+        if typed is not None and not has_visible_text(typed):
+            # a zero-width space or the like: say what we see, rather than "not sure"
+            await answer(update, s._("That message has nothing visible in it."))
+            return
         await answer(
             update,
             s._(

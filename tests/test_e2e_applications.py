@@ -7,7 +7,12 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.db.models import Application
-from bot.domain.applications import ApplicationLine, ApplicationProblem, read_application
+from bot.domain.applications import (
+    ApplicationLine,
+    ApplicationProblem,
+    read_application,
+    same_application,
+)
 from bot.fakeapi.running import RunningBot
 from bot.fakeapi.server import FakeUser
 from tests.flows import forge_tap, press, say
@@ -21,6 +26,12 @@ async def _stored(bot: RunningBot, user: FakeUser) -> list[tuple[str, str]]:
         return [(a.company, a.role) for a in rows]
 
 
+def test_the_same_opening_is_recognised_whatever_the_accents_and_case() -> None:
+    assert same_application("Itaú", "Cientista de Dados", "itau", "cientista  de dados")
+    assert same_application("Société Générale", "", "SOCIETE GENERALE", "")
+    assert not same_application("Itaú", "Cientista de Dados", "Itaú", "Engenheira de Dados")
+
+
 def test_reading_a_line_splits_only_at_a_separator_people_use() -> None:
     def read(text: str) -> ApplicationLine | ApplicationProblem:
         return read_application(text, 100)
@@ -29,7 +40,16 @@ def test_reading_a_line_splits_only_at_a_separator_people_use() -> None:
     assert read("Acme - Backend") == ApplicationLine("Acme", "Backend")
     assert read("Acme – Backend | Remote") == ApplicationLine("Acme", "Backend | Remote")
     assert read("Acme · Data") == ApplicationLine("Acme", "Data")
-    assert read("Smith, Jones & Co") == ApplicationLine("Smith, Jones & Co", "")
+    # with a dash, a comma belongs to the name; without one, it separates "Company, Role"
+    assert read("Smith, Jones & Co — Paralegal") == ApplicationLine(
+        "Smith, Jones & Co", "Paralegal"
+    )
+    assert read("Озон, BI-аналитик") == ApplicationLine("Озон", "BI-аналитик")
+    assert read("XP Investimentos, analista de dados") == ApplicationLine(
+        "XP Investimentos", "analista de dados"
+    )
+    assert read("Acme, Inc.") == ApplicationLine("Acme, Inc.", "")
+    assert read("Ромашка, ООО") == ApplicationLine("Ромашка, ООО", "")
     assert read("Coca-Cola") == ApplicationLine("Coca-Cola", "")
     assert read("'; DROP TABLE applications; --") == ApplicationLine(
         "'; DROP TABLE applications;", ""
@@ -145,3 +165,22 @@ async def test_applications_in_a_group_point_to_the_private_chat(bot: RunningBot
         await bot.fake.settle()
         assert "let's do it in a private chat" in club.last_message.plain
     assert await _stored(bot, ana) == []
+
+
+async def test_a_repeat_with_other_accents_is_asked_about_and_a_comma_splits(
+    bot: RunningBot,
+) -> None:
+    ana = bot.fake.add_user("Ana")
+    await say(bot, ana, "/timezone Sao Paulo")
+    await say(bot, ana, "/applied Itaú, Cientista de Dados")
+    assert await _stored(bot, ana) == [("Itaú", "Cientista de Dados")]
+    shown = await say(bot, ana, "/applied itau - cientista de dados")
+    assert "second application" in shown
+    assert len(await _stored(bot, ana)) == 1
+
+
+async def test_an_invisible_message_is_named_as_such(bot: RunningBot) -> None:
+    ana = bot.fake.add_user("Ana")
+    await say(bot, ana, "/timezone Berlin")
+    shown = await say(bot, ana, "\u200b\u200b")
+    assert shown == "That message has nothing visible in it."

@@ -29,6 +29,15 @@ def test_a_name_and_a_title_split_at_the_first_comma_of_any_script() -> None:
     assert split_name_and_title("سارة، مديرة") == ("سارة", "مديرة")
 
 
+def test_with_no_comma_a_spaced_dash_splits_but_a_double_name_does_not() -> None:
+    assert split_name_and_title("Fernanda Alves - coordenadora de dados") == (
+        "Fernanda Alves",
+        "coordenadora de dados",
+    )
+    assert split_name_and_title("Ірина Коваль — HR-менеджерка") == ("Ірина Коваль", "HR-менеджерка")
+    assert split_name_and_title("Anne-Marie Dupont-Moreau") is None
+
+
 def test_no_split_without_a_comma_or_without_words_on_both_sides() -> None:
     assert split_name_and_title("Zoë O'Brien-Núñez") is None
     assert split_name_and_title("Zoë,") is None
