@@ -193,6 +193,7 @@ def build_application(
     from handlers.interviews import interview_handlers
     from handlers.log import log_conversation, log_handlers
     from handlers.membership import membership_handlers
+    from handlers.reference_nudges import reference_nudge_handlers
     from handlers.references import reference_handlers
     from handlers.references_edit import references_conversation
     from handlers.reminders import reminder_handlers
@@ -221,6 +222,7 @@ def build_application(
     application.add_handlers(goal_handlers())
     application.add_handlers(stats_handlers())
     application.add_handlers(reference_handlers())
+    application.add_handlers(reference_nudge_handlers())
     application.add_handlers(reminder_handlers())
     application.add_handlers(data_handlers())
     application.add_handlers(settings_handlers())
