@@ -194,6 +194,7 @@ def build_application(
     from handlers.log import log_conversation, log_handlers
     from handlers.membership import membership_handlers
     from handlers.outcomes import outcome_conversation, outcome_handlers
+    from handlers.reference_nudges import reference_nudge_handlers
     from handlers.references import reference_handlers
     from handlers.references_edit import references_conversation
     from handlers.reminders import reminder_handlers
@@ -225,6 +226,7 @@ def build_application(
     application.add_handlers(goal_handlers())
     application.add_handlers(stats_handlers())
     application.add_handlers(reference_handlers())
+    application.add_handlers(reference_nudge_handlers())
     application.add_handlers(reminder_handlers())
     application.add_handlers(data_handlers())
     application.add_handlers(settings_handlers())

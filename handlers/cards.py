@@ -6,8 +6,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from html import escape
 
+from babel.lists import format_list
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.db.models import Interview
 from bot.i18n import Translator
+from bot.references import told_for
 from bot.texts import FEELING_LABELS, FORMAT_LABELS, OUTCOME_LABELS, TIMEFRAME_LABELS
 
 
@@ -36,6 +40,8 @@ class InterviewView:
     now: datetime | None = None
     # still to come: how it went is not known yet, only how the user feels about it
     ahead: bool = False
+    # the names of the references told about this interview, in the order they were added
+    references_told: list[str] = field(default_factory=list)
 
     @classmethod
     def of(cls, interview: Interview, now: datetime) -> InterviewView:
@@ -56,6 +62,16 @@ class InterviewView:
             now=now,
             ahead=interview.scheduled_at > now,
         )
+
+
+async def saved_card_view(
+    session: AsyncSession, interview: Interview, now: datetime
+) -> InterviewView:
+    """The card of a saved interview, with the references told about it."""
+    view = InterviewView.of(interview, now)
+    told = await told_for(session, interview.user_id, interview.id)
+    view.references_told = [reference.name for reference in told]
+    return view
 
 
 def when_text(tr: Translator, moment: datetime, time_known: bool) -> str:
@@ -126,6 +142,11 @@ def render_card(tr: Translator, view: InterviewView, heading: str | None = None)
         )
     elif view.scheduled_at is not None:
         lines.append(_("How it went: not told yet"))
+    if view.references_told:
+        names = format_list(
+            [f"<b>{escape(name)}</b>" for name in view.references_told], locale=tr.locale
+        )
+        lines.append(_("References told: {names}").format(names=names))
     if view.status:
         lines.append(_("Status: {status}").format(status=_(OUTCOME_LABELS[view.status])))
     return "\n".join(lines)

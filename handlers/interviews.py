@@ -15,7 +15,7 @@ from bot.domain.interviews import OUTCOMES
 from bot.nudges.planner import replan_keep_applying
 from bot.runtime import Scope, scope
 from bot.texts import OUTCOME_LABELS
-from handlers.cards import InterviewView, render_card
+from handlers.cards import render_card, saved_card_view
 from handlers.common import Context, answer, edit_in_place, send_to_private_chat
 
 PAGE_SIZE = 6
@@ -137,7 +137,7 @@ async def tapped(update: Update, context: Context) -> None:
             await query.answer()
             await edit_in_place(
                 update,
-                render_card(s.tr, InterviewView.of(interview, now)),
+                render_card(s.tr, await saved_card_view(s.session, interview, now)),
                 card_keyboard(s, interview),
             )
         elif action == "delete":
@@ -205,7 +205,7 @@ async def tapped(update: Update, context: Context) -> None:
             zone = s.runtime.settings.default_timezone
             await replan_all_interviews(s.session, s.user, now, zone)
             await replan_keep_applying(s.session, s.user, now, zone)
-            card = render_card(s.tr, InterviewView.of(interview, now))
+            card = render_card(s.tr, await saved_card_view(s.session, interview, now))
             markup = card_keyboard(s, interview)
             # commit, then speak
             await s.session.commit()

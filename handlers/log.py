@@ -48,7 +48,7 @@ from bot.domain.when import (
 )
 from bot.runtime import Scope, runtime_of, scope
 from bot.texts import FORMAT_LABELS
-from handlers.cards import InterviewView, render_card
+from handlers.cards import render_card, saved_card_view
 from handlers.common import (
     Context,
     answer,
@@ -754,7 +754,7 @@ async def save(update: Update, context: Context, s: Scope, draft: Draft) -> int:
         if draft.get("debrief")
         else _("Saved. Here is the card of your interview:")
     )
-    text = render_card(s.tr, InterviewView.of(interview, now), heading)
+    text = render_card(s.tr, await saved_card_view(s.session, interview, now), heading)
     markup = card_keyboard(s, interview)
     # commit, then speak: the interview is stored before anything is said about it
     await s.session.commit()

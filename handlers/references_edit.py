@@ -37,6 +37,7 @@ from bot.domain.references import (
 from bot.references import find_reference
 from bot.runtime import Scope, runtime_of, scope
 from handlers.common import Context, answer, make_way
+from handlers.reference_nudges import show_task_again
 from handlers.references import (
     ACTION,
     CODE_FIELDS,
@@ -131,6 +132,10 @@ async def add_tapped(update: Update, context: Context) -> int:
             return END
         await query.answer()
         draft: Draft = {"mode": "add", "id": None, "field": NAME, "values": {}}
+        # tapped under a nudge ("ref:add:<task>"): that task is shown again once saved
+        task_id = keyboards.int_arg(keyboards.decode(query.data), 2)
+        if task_id is not None:
+            draft["task"] = task_id
         context.user_data[DRAFT] = draft
         return await _ask(update, context, s, draft)
 
@@ -249,6 +254,8 @@ async def _next(update: Update, context: Context, s: Scope, draft: Draft) -> int
             text + "\n\n" + list_text(s, references),
             reply_markup=list_keyboard(s, references),
         )
+        if draft.get("task") is not None:
+            await show_task_again(update, s, int(draft["task"]))
         return END
     edited = await find_reference(s.session, s.user.id, draft["id"])
     if edited is None:
@@ -352,7 +359,7 @@ def references_conversation(timeout: timedelta | None) -> ConversationHandler[Co
     states[ConversationHandler.TIMEOUT] = [TypeHandler(Update, timed_out)]
     return ConversationHandler(
         entry_points=[
-            CallbackQueryHandler(add_tapped, pattern=r"^ref:add$"),
+            CallbackQueryHandler(add_tapped, pattern=r"^ref:add(:\d+)?$"),
             CallbackQueryHandler(edit_tapped, pattern=r"^ref:edit:"),
         ],
         states=states,

@@ -142,6 +142,12 @@ async def _rerender(
     await edit_in_place(update, text, markup)
 
 
+async def rerender_tapped(update: Update, s: Scope, tapped: Task, note: str | None) -> None:
+    """For buttons of other modules on a task message: commit, answer the tap, and show the
+    message's tasks as they are now."""
+    await _rerender(update, s, tapped, {}, note)
+
+
 async def _send_draft(update: Update, s: Scope, task: Task) -> None:
     """Sends a draft too long for Telegram's copy button as a message of its own."""
     query = update.callback_query

@@ -68,6 +68,12 @@ def courtesy(_: Gettext, facts: DraftFacts) -> str:
 
 
 def reference_heads_up(_: Gettext, facts: DraftFacts) -> str:
+    if facts.person:
+        # one reference to write to: greeted by name
+        return _(
+            "Hi {name}! I just interviewed for the {role} role at {company} and it went well. "
+            "They may call you soon as my reference. Thank you so much for your help!\n{sender}"
+        ).format(name=facts.person, role=facts.role, company=facts.company, sender=facts.sender)
     return _(
         "Hi! I just interviewed for the {role} role at {company} and it went well. "
         "They may call you soon as my reference. Thank you so much for your help!\n{sender}"
@@ -75,6 +81,11 @@ def reference_heads_up(_: Gettext, facts: DraftFacts) -> str:
 
 
 def thank_references(_: Gettext, facts: DraftFacts) -> str:
+    if facts.person:
+        return _(
+            "Hi {name}! Good news: I got the offer for the {role} role at {company}! "
+            "Thank you for vouching for me; it made a difference.\n{sender}"
+        ).format(name=facts.person, role=facts.role, company=facts.company, sender=facts.sender)
     return _(
         "Good news: I got the offer for the {role} role at {company}! "
         "Thank you for vouching for me; it made a difference.\n{sender}"

@@ -19,6 +19,14 @@ from bot.domain import plan
 from bot.domain.drafts import COPY_LIMIT, DraftFacts, draft_for
 from bot.domain.progress import WeekProgress
 from bot.i18n import N_, Translator
+from bot.nudges.reference_views import (
+    ReferenceFacts,
+    addressee,
+    heads_up_text,
+    load_reference_facts,
+    reference_rows,
+    thank_text,
+)
 from bot.progress import keep_applying_progress
 from bot.progress_words import progress_lines, short_week_line
 
@@ -62,6 +70,8 @@ class TaskView:
     last_week: WeekProgress | None = None
     # a mention of an offer elsewhere: the day the user must answer it by, when they said
     decide_by: date | None = None
+    # a references heads-up or thank-you: the user's references and who was told
+    references: ReferenceFacts | None = None
 
 
 async def load_views(
@@ -93,6 +103,7 @@ async def load_views(
     decide_by = None
     if any(t.kind == plan.MENTION_OFFER for t in tasks):
         decide_by = await _decide_by(session, tasks[0].user_id)
+    reference_facts = await load_reference_facts(session, tasks)
     views = []
     for task in tasks:
         count = 0
@@ -118,6 +129,7 @@ async def load_views(
                 progress,
                 last_week,
                 decide_by if task.kind == plan.MENTION_OFFER else None,
+                reference_facts.get(task.id),
             )
         )
     return views
@@ -145,7 +157,7 @@ def _facts(view: TaskView, user: User, tr: Translator | None = None) -> DraftFac
         sender=user.first_name,
         company=interview.company if interview else "",
         role=interview.role if interview else "",
-        person=person.name if person else "",
+        person=person.name if person else addressee(view.task.kind, view.references),
         person_title=person.title if person else "",
     )
 
@@ -197,10 +209,15 @@ def task_line(tr: Translator, view: TaskView, now: datetime | None = None) -> st
             day=tr.day(datetime.combine(promised, datetime.min.time(), tr.tz)) if promised else due,
         )
     if task.kind == plan.REFERENCES:
-        return _(
+        line = _(
             "You feel good about <b>{company}</b>: give your references a heads-up now, so they "
             "can answer quickly when called."
         ).format(company=company)
+        if view.references is not None:
+            more = heads_up_text(tr, view.references, task.state in OPEN_STATES)
+            if more:
+                line += " " + more
+        return line
     if task.kind == plan.KEEP_APPLYING and view.progress is not None:
         # the same count as /applied and /goal: this week, from Monday in the user's zone
         lines = [short_week_line(tr, view.last_week)] if view.last_week is not None else []
@@ -259,6 +276,8 @@ def task_line(tr: Translator, view: TaskView, now: datetime | None = None) -> st
             "Not this time at <b>{company}</b>. Send a courteous thank-you anyway and keep "
             "their contacts: they may offer you a job later."
         ).format(company=company)
+    if task.kind == plan.THANK_REFERENCES and view.references is not None:
+        return thank_text(tr, company, view.references)
     if task.kind == plan.THANK_REFERENCES:
         return _(
             "Congratulations on the offer from <b>{company}</b>! Thank your references."
@@ -356,6 +375,9 @@ def render_tasks(
             rows += _keep_applying_buttons(tr, task, number, expanded.get(task.id))
         if task.state not in OPEN_STATES or reminder:
             continue
+        if expanded.get(task.id) is None:
+            tag = f" {number}" if number is not None else ""
+            rows += reference_rows(tr, task, view.references, tag)
         rows += _task_buttons(tr, task, number, expanded.get(task.id), draft)
     text = "\n\n".join(blocks)
     return text, InlineKeyboardMarkup(rows) if rows else None, shown
