@@ -51,18 +51,24 @@ async def applied_command(update: Update, context: Context) -> None:
         parts = (message.text or "").split(maxsplit=1) if message is not None else []
         text = parts[1] if len(parts) > 1 and context.args else ""
         if not text.strip():
-            prompt = await answer(
-                update,
-                _(
-                    "Where did you apply? Reply with the company and the role, like "
-                    "<i>Acme — Backend Engineer</i>."
-                ),
-                reply_markup=ForceReply(input_field_placeholder=_("Company — Role")),
-            )
-            if prompt is not None and context.user_data is not None:
-                context.user_data[PROMPT_KEY] = prompt.message_id
+            await ask_where_applied(update, context, s)
             return
         await _record(update, context, s, text)
+
+
+async def ask_where_applied(update: Update, context: Context, s: Scope) -> None:
+    """Asks for an application as a reply: from /applied alone and from a reminder's button."""
+    _ = s._
+    prompt = await answer(
+        update,
+        _(
+            "Where did you apply? Reply with the company and the role, like "
+            "<i>Acme — Backend Engineer</i>."
+        ),
+        reply_markup=ForceReply(input_field_placeholder=_("Company — Role")),
+    )
+    if prompt is not None and context.user_data is not None:
+        context.user_data[PROMPT_KEY] = prompt.message_id
 
 
 async def applied_reply(update: Update, context: Context) -> None:

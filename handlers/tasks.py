@@ -163,7 +163,7 @@ async def _send_draft(update: Update, s: Scope, task: Task) -> None:
 
 
 async def _keep_applying_tapped(
-    update: Update, s: Scope, task: Task, action: str, choice: str
+    update: Update, context: Context, s: Scope, task: Task, action: str, choice: str
 ) -> None:
     """The buttons of a keep-applying reminder: they act on the reminders to come."""
     query = update.callback_query
@@ -172,12 +172,12 @@ async def _keep_applying_tapped(
     now = s.runtime.clock.now()
     default_zone = s.runtime.settings.default_timezone
     if action == "apply":
+        from handlers.applications import ask_where_applied
+
         await _commit(s)
         await query.answer()
-        await answer(
-            update,
-            _("Tell me where you applied, in one line: <code>/applied Company — Role</code>"),
-        )
+        # the same question as /applied alone: the reply is the application
+        await ask_where_applied(update, context, s)
         return
     if action == "stop":
         s.user.keep_applying_days = 0
@@ -252,7 +252,7 @@ async def task_tapped(update: Update, context: Context) -> None:
             await query.answer(_("This reminder no longer exists."), show_alert=True)
             return
         if task.kind == plan.KEEP_APPLYING and action in KEEP_APPLYING_ACTIONS:
-            await _keep_applying_tapped(update, s, task, action, choice)
+            await _keep_applying_tapped(update, context, s, task, action, choice)
             return
         if task.state not in OPEN_STATES:
             await _commit(s)

@@ -287,7 +287,12 @@ async def test_keep_applying_starts_after_the_interview_with_buttons(bot: Runnin
     tag = log_one.removeprefix("📝 Log an application")
     assert {f"⏰ Later{tag}", f"Stop these{tag}"} <= set(labels_of(nudge))
     shown = await press(bot, ana, log_one)
-    assert "/applied Company — Role" in shown
+    # the same question as /applied alone: replying to it logs the application
+    assert "Where did you apply?" in shown
+    question = ana.last_message
+    await ana.reply(question, "Initech — Designer")
+    await bot.fake.settle()
+    assert "Logged: Initech · Designer." in ana.last_message.plain
     await press(bot, ana, f"⏰ Later{tag}")
     await press(bot, ana, f"Tomorrow{tag}")
     [upcoming] = [
