@@ -122,6 +122,9 @@ def render_card(tr: Translator, view: InterviewView, heading: str | None = None)
                 day=tr.date(view.response_by)
             )
         )
+    elif view.timeframe == "date" and view.response_by is not None:
+        # the date they gave is the whole answer; "By a date" is only the button's label
+        lines.append(_("Answer expected: {timeframe}").format(timeframe=tr.date(view.response_by)))
     elif view.timeframe:
         frame = _(TIMEFRAME_LABELS[view.timeframe])
         if view.response_by is not None:

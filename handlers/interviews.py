@@ -12,6 +12,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 from bot import keyboards
 from bot.db.models import Interview
 from bot.domain.interviews import OUTCOMES
+from bot.domain.text import shorten
 from bot.nudges.planner import replan_keep_applying
 from bot.runtime import Scope, scope
 from bot.texts import OUTCOME_LABELS
@@ -70,7 +71,7 @@ async def _list_page(s: Scope, page: int) -> tuple[str, InlineKeyboardMarkup | N
     rows: list[list[InlineKeyboardButton]] = []
     for interview in rows_db:
         day = s.tr.date(s.tr.local(interview.scheduled_at).date(), "medium")
-        label = f"{interview.company[:28]} · {interview.role[:20]} · {day}"
+        label = f"{shorten(interview.company, 28)} · {shorten(interview.role, 20)} · {day}"
         rows.append([keyboards.button(label, ACTION, "open", interview.id)])
     pager: list[InlineKeyboardButton] = []
     if page > 0:

@@ -90,7 +90,14 @@ async def test_the_whole_conversation_with_two_interviewers(bot: RunningBot) -> 
     assert (interview.response_timeframe, interview.response_by) == ("two_weeks", date(2026, 12, 6))
     assert interview.feeling == "good"
     kinds = sorted(t.kind for t in await tasks_of(bot, ana))
-    assert kinds == ["check_in", "keep_applying", "references", "thank_you", "thank_you"]
+    assert kinds == [
+        "check_in",
+        "keep_applying",
+        "no_answer",
+        "references",
+        "thank_you",
+        "thank_you",
+    ]
     # old questions lose their buttons: only the card (and the menu from onboarding) can be tapped
     with_buttons = [m.buttons for m in ana.messages if m.buttons]
     assert with_buttons[0] == [["📝 Log an interview"]]
@@ -117,7 +124,7 @@ async def test_no_interviewers_and_they_did_not_say(bot: RunningBot) -> None:
     assert interview.time_known is False
     assert interview.response_by == date(2026, 12, 7)
     kinds = sorted(t.kind for t in await tasks_of(bot, ana))
-    assert kinds == ["check_in", "keep_applying", "thank_you"]
+    assert kinds == ["check_in", "keep_applying", "no_answer", "thank_you"]
 
 
 async def test_back_edit_and_cancel(bot: RunningBot) -> None:
@@ -139,6 +146,9 @@ async def test_back_edit_and_cancel(bot: RunningBot) -> None:
     await say(bot, ana, "10.12")
     shown = await press(bot, ana, "Not sure")
     assert "upcoming" not in shown.lower() or "Status" not in shown
+    # the date they gave is the answer shown, not the button's label
+    assert "Answer expected: December 10, 2026" in shown
+    assert "By a date" not in shown
     await press(bot, ana, "✏️ Edit")
     shown = await press(bot, ana, "Company")
     assert "Which company" in shown
@@ -333,7 +343,7 @@ async def test_editing_from_the_card_and_outcomes_replan_the_tasks(bot: RunningB
     ana = await berliner(bot)
     await log_quick(bot, ana, "Initech", "Tester", feeling="Good chance")
     kinds = sorted(t.kind for t in await tasks_of(bot, ana) if t.state == "pending")
-    assert kinds == ["check_in", "keep_applying", "references", "thank_you"]
+    assert kinds == ["check_in", "keep_applying", "no_answer", "references", "thank_you"]
 
     shown = await press(bot, ana, "➕ Interviewer")
     assert "Who interviewed you?" in shown
