@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from html import escape
 
-from babel.dates import format_date, format_time
+from babel.dates import format_skeleton, format_time
 from telegram import InlineKeyboardButton, Update
 
 from bot import keyboards
@@ -29,17 +29,12 @@ def region_of(s: Scope) -> str | None:
 
 
 def relative_day(tr: Translator, day: date, today: date) -> str:
-    """'tomorrow', 'yesterday', 'in 6 days', in the user's language."""
-    offset = (day - today).days
-    # CLDR's own words for nearby days ("завтра", "pasado mañana"); Babel has no public
-    # accessor for them, and a missing entry falls back to "in N days"
-    try:
-        named = tr.locale._data["date_fields"]["day"]["relative"]
-        if offset in named:
-            return str(named[offset])
-    except (KeyError, TypeError):
-        pass
-    return tr.relative(timedelta(days=offset))
+    """'tomorrow', 'yesterday', 'in 6 days', in the user's language: calendar days counted, never
+    a span rounded to weeks (11 days ahead is not "in 2 weeks")."""
+    noon = time(12)
+    return tr.relative_day(
+        datetime.combine(day, noon, tr.tz), datetime.combine(today, noon, tr.tz)
+    )
 
 
 def said_back(tr: Translator, moment: datetime, time_known: bool, today: date) -> str:
@@ -50,10 +45,11 @@ def said_back(tr: Translator, moment: datetime, time_known: bool, today: date) -
 
 
 def _reading_label(tr: Translator, reading: ParsedWhen, week: bool) -> str:
+    # skeletons, so each language orders and punctuates the parts its own way ("Do., 12. Nov.")
     if week:
-        text = format_date(reading.day, "EEEE d MMM", locale=tr.locale)
+        text = format_skeleton("MMMEEEEd", reading.day, locale=tr.locale)
     else:
-        text = format_date(reading.day, "EEE d MMM y", locale=tr.locale)
+        text = format_skeleton("yMMMEd", reading.day, locale=tr.locale)
     if reading.at is not None:
         text += ", " + format_time(reading.at, "short", locale=tr.locale)
     return text

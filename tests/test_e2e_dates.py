@@ -50,8 +50,8 @@ async def test_day_and_month_order_follow_the_zone_and_an_unclear_date_is_asked(
     shown = await say(bot, ben, "12/11 10am")
     assert "“12/11 10am” can be read two ways. Which date do you mean?" in shown
     first, second, back = buttons(ben)
-    assert first.startswith("Thu 12 Nov 2026")
-    assert second.startswith("Fri 11 Dec 2026")
+    assert first.startswith("Thu, Nov 12, 2026")
+    assert second.startswith("Fri, Dec 11, 2026")
     assert back == "⬅ Back"
     shown = await press(bot, ben, "⬅ Back")
     assert "When is or was the interview?" in shown
@@ -65,7 +65,7 @@ async def test_day_and_month_order_follow_the_zone_and_an_unclear_date_is_asked(
     await say(bot, cleo, "/timezone America/New_York")
     await at_the_when_question(bot, cleo)
     await say(bot, cleo, "12/11 10am")
-    assert buttons(cleo)[0].startswith("Fri 11 Dec 2026")
+    assert buttons(cleo)[0].startswith("Fri, Dec 11, 2026")
     # a date with one real reading is not asked about
     shown = await say(bot, cleo, "11/20 10am")
     assert "Got it: Friday, November 20, 2026, 10:00\u202fAM" in shown
@@ -78,7 +78,7 @@ async def test_day_and_month_order_follow_the_zone_and_an_unclear_date_is_asked(
     await say(bot, dora, "Entwicklerin")
     await say(bot, dora, "12/11 10 Uhr")
     first, second, _back = buttons(dora)
-    assert first.startswith("Do. 12 Nov. 2026") and second.startswith("Fr. 11 Dez. 2026")
+    assert first.startswith("Do., 12. Nov. 2026") and second.startswith("Fr., 11. Dez. 2026")
 
 
 async def test_a_bare_weekday_is_the_nearest_and_is_said_back(bot: RunningBot) -> None:
@@ -95,14 +95,15 @@ async def test_a_bare_weekday_is_the_nearest_and_is_said_back(bot: RunningBot) -
     shown = await say(bot, ana, "next week")
     assert "Which day of that week?" in shown
     assert buttons(ana)[:5] == [
-        "Monday 30 Nov",
-        "Tuesday 1 Dec",
-        "Wednesday 2 Dec",
-        "Thursday 3 Dec",
-        "Friday 4 Dec",
+        "Mon, Nov 30",
+        "Tue, Dec 1",
+        "Wed, Dec 2",
+        "Thu, Dec 3",
+        "Fri, Dec 4",
     ]
-    shown = await press(bot, ana, "Wednesday 2 Dec")
-    assert "Got it: Wednesday, December 2, 2026 (in 1 week)." in shown
+    shown = await press(bot, ana, "Wed, Dec 2")
+    # counted in days, not rounded to a week
+    assert "Got it: Wednesday, December 2, 2026 (in 9 days)." in shown
 
 
 async def test_the_answer_date_is_neither_past_nor_before_the_interview(bot: RunningBot) -> None:
