@@ -202,6 +202,8 @@ async def test_an_early_interview_is_reminded_before_the_nudge_hour(bot: Running
     bot.clock.set(at("2026-11-24T06:00:00"))
     assert await bot.sweep() == 1
     assert "Interview at Early Bird GmbH today at 8:00\u202fAM." in ana.last_message.plain
+    # closed once sent: no Done, Later or Skip that could only say "already taken care of"
+    assert ana.last_message.buttons == []
 
 
 async def test_pause_resume_and_applications_counted(bot: RunningBot) -> None:

@@ -404,6 +404,10 @@ def _task_buttons(
                 keyboards.button(_("Letter") + tag, ACTION, "via", task.id, "letter"),
             ]
         ]
+    if task.kind == plan.BEFORE_YOU_LEAVE:
+        # a reminder for the moment, closed as soon as it is sent: Done, Later or Skip on it
+        # could only answer "already taken care of"
+        return []
     if task.kind == plan.DEBRIEF and task.interview_id is not None:
         # answering is the way to be done with it: the button opens the short conversation
         return [
