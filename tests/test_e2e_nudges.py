@@ -51,7 +51,7 @@ async def test_nudges_done_snooze_skip_across_a_restart(bot: RunningBot) -> None
     assert await bot.sweep() == 1
     nudge = ana.last_message
     assert "2 things for today" in nudge.plain
-    assert "Thank Maria Lopez, Head of Engineering for the Backend Engineer interview at Acme" in (
+    assert "Thank Maria Lopez (Head of Engineering) for the Backend Engineer interview at Acme" in (
         nudge.plain
     )
     assert "by Wednesday, November 25, 2026" in nudge.plain

@@ -189,7 +189,7 @@ def task_line(tr: Translator, view: TaskView, now: datetime | None = None) -> st
         if person is not None:
             who = f"<b>{escape(person.name)}</b>"
             if person.title:
-                who = _("{name}, {title}").format(name=who, title=escape(person.title))
+                who = _("{name} ({title})").format(name=who, title=escape(person.title))
             return _(
                 "Thank {person} for the {role} interview at <b>{company}</b>, by {due}: "
                 "a call, an email or a letter."
