@@ -18,7 +18,7 @@ from bot.export import (
     to_json,
     to_vcards,
 )
-from bot.nudges.messages import TASK_TITLES
+from bot.nudges.messages import TASK_TITLES, THANK_YOU_TO
 from bot.runtime import Scope, scope
 from handlers.common import Context, answer, edit_in_place, is_private, send_to_private_chat
 
@@ -30,6 +30,7 @@ def _words(s: Scope) -> ExportWords:
         tr=s.tr,
         interview=s._("Interview: {company} — {role}"),
         tasks={kind: s._(title) for kind, title in TASK_TITLES.items()},
+        thank_you_to=s._(THANK_YOU_TO),
         interviewer_note=s._("Interviewed you for {role} at {company} on {day}."),
         reference_with_relation=s._("One of your references ({relation})."),
         reference=s._("One of your references."),

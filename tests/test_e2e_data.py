@@ -54,7 +54,8 @@ async def test_export_sends_json_calendar_and_cards(bot: RunningBot) -> None:
     calendar = Calendar.from_ical(documents["afterview.ics"].document[0])
     summaries = [str(event["summary"]) for event in calendar.walk("VEVENT")]
     assert "Interview: Acme; Labs — Engineer" in summaries
-    assert "Thank-you due: Acme; Labs" in summaries
+    # one thank-you event per interviewer, each naming whom to thank
+    assert "Thank-you to Maria, López due: Acme; Labs" in summaries
 
     cards = documents["interviewers.vcf"].document[0].decode()
     assert "FN:Maria\\, López" in cards

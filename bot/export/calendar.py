@@ -75,12 +75,17 @@ def to_calendar(record: dict[str, Any], words: ExportWords, now: datetime) -> by
         event = Event()
         event.add("uid", stable_uid(user_id, "task", task["id"]))
         event.add("dtstamp", stamp)
-        event.add(
-            "summary",
-            words.tasks.get(task["kind"], "{company}").format(
-                company=interview["company"], role=interview["role"]
-            ),
+        person = next(
+            (p for p in interview["interviewers"] if p["id"] == task["interviewer_id"]), None
         )
+        if task["kind"] == "thank_you" and person is not None:
+            # one event per interviewer: each says whom to thank
+            summary = words.thank_you_to.format(name=person["name"], company=interview["company"])
+        else:
+            summary = words.tasks.get(task["kind"], "{company}").format(
+                company=interview["company"], role=interview["role"]
+            )
+        event.add("summary", summary)
         event.add("dtstart", last_day)
         event.add("dtend", last_day + timedelta(days=1))
         # a deadline does not make the user busy that day

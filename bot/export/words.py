@@ -17,6 +17,8 @@ class ExportWords:
     interview: str
     # task kind → "Thank-you due: {company}"
     tasks: dict[str, str] = field(default_factory=dict)
+    # "Thank-you to {name} due: {company}": one event per interviewer, each with its name
+    thank_you_to: str = "{name}: {company}"
     # "Interviewed you for {role} at {company} on {day}."
     interviewer_note: str = "{company}, {role}, {day}"
     # "One of your references ({relation})." and the same without a relation
