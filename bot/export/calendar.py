@@ -75,8 +75,14 @@ def to_calendar(record: dict[str, Any], words: ExportWords, now: datetime) -> by
         event = Event()
         event.add("uid", stable_uid(user_id, "task", task["id"]))
         event.add("dtstamp", stamp)
+        person_id = task.get("interviewer_id")
         person = next(
-            (p for p in interview["interviewers"] if p["id"] == task["interviewer_id"]), None
+            (
+                p
+                for p in interview["interviewers"]
+                if person_id is not None and p.get("id") == person_id
+            ),
+            None,
         )
         if task["kind"] == "thank_you" and person is not None:
             # one event per interviewer: each says whom to thank
