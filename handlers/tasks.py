@@ -254,6 +254,13 @@ async def task_tapped(update: Update, context: Context) -> None:
         if task.kind == plan.KEEP_APPLYING and action in KEEP_APPLYING_ACTIONS:
             await _keep_applying_tapped(update, context, s, task, action, choice)
             return
+        if action == "via" and choice in VIAS and task.state == "done":
+            # the optional "how did you send it?" after Done
+            task.done_via = choice
+            task.updated_at = now
+            await s.session.flush()
+            await _rerender(update, s, task, {}, _("Noted. Thank you!"))
+            return
         if task.state not in OPEN_STATES:
             await _commit(s)
             await query.answer(_("Already taken care of."))
@@ -264,15 +271,16 @@ async def task_tapped(update: Update, context: Context) -> None:
         prefs = prefs_of(s.user, s.runtime.settings.default_timezone)
         expanded: dict[int, str] = {}
         note = ""
-        if action == "done" and task.kind in (plan.THANK_YOU, plan.CHECK_IN, plan.COURTESY):
-            expanded[task.id] = "via"
-            note = _("How did you send it?")
-        elif action == "done" or (action == "via" and choice in VIAS):
+        if action == "done" or (action == "via" and choice in VIAS):
+            # done counts at once; for a note to someone, how it was sent may follow (optional)
             task.state = "done"
             task.done_at = now
             task.done_via = choice if action == "via" else None
             task.next_nudge_at = None
             note = _("Done. Well done!")
+            if action == "done" and task.kind in (plan.THANK_YOU, plan.CHECK_IN, plan.COURTESY):
+                expanded[task.id] = "via"
+                note = _("Done. Well done! How did you send it?")
         elif action == "snoozemenu":
             expanded[task.id] = "snooze"
         elif action == "snooze" and (moment := _snooze_moment(choice, now, prefs)) is not None:

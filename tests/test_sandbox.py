@@ -96,10 +96,10 @@ async def test_a_whole_session_from_start_to_a_done_thank_you(tmp_path: Path) ->
         assert "  Dear Bob," in copied
         shown = await type_.tap(shown, "✅ Done 1")
         assert "Afterview (edited):" in shown
-        assert "Afterview (notice): How did you send it?" in shown
+        assert "Afterview (notice): Done. Well done! How did you send it?" in shown
         assert all(f"] {way} 1" in shown for way in ("Email", "Phone", "Letter"))
         shown = await type_.tap(shown, "Email 1")
-        assert "Afterview (notice): Done. Well done!" in shown
+        assert "Afterview (notice): Noted. Thank you!" in shown
         assert "✅ Thank Bob" in shown
 
         async with sandbox.running.runtime.session() as session:
@@ -246,7 +246,7 @@ def test_through_a_pseudo_terminal_without_a_token(terminal: Terminal) -> None:
     shown = terminal.tap(shown, "✅ Done")
     assert "How did you send it?" in shown
     shown = terminal.tap(shown, "Letter")
-    assert "Done. Well done!" in shown
+    assert "Noted. Thank you!" in shown
     os.write(terminal.master, b":quit\n")
     assert "Bye!" in terminal.expect("Bye!")
     assert terminal.close() == 0

@@ -373,6 +373,10 @@ def render_tasks(
         number = index if numbered else None
         if reminder and user.keep_applying_days > 0:
             rows += _keep_applying_buttons(tr, task, number, expanded.get(task.id))
+        if task.state == "done" and expanded.get(task.id) == "via":
+            # just done: how it was sent may still be told, but need not be
+            rows += _task_buttons(tr, task, number, "via", None)
+            continue
         if task.state not in OPEN_STATES or reminder:
             continue
         if expanded.get(task.id) is None:
