@@ -175,7 +175,7 @@ async def test_skipping_how_it_went_still_plans_the_thank_yous(bot: RunningBot) 
         if t.state == "pending" and t.interview_id is not None
     }
     # the default time frame (two weeks) and, with no feeling given, no references heads-up
-    assert set(kinds) == {"thank_you", "check_in"}
+    assert set(kinds) == {"thank_you", "check_in", "no_answer"}
     async with bot.runtime.session() as session:
         interview = await session.scalar(select(Interview))
     assert interview is not None and interview.response_by is None
