@@ -98,7 +98,7 @@ async def test_ahead_in_the_future_tense_then_asked_how_it_went(bot: RunningBot)
     [debrief] = [t for t in tasks if t.kind == "debrief"]
     assert (debrief.state, debrief.done_via) == ("done", "answered")
     open_kinds = sorted(t.kind for t in tasks if t.state == "pending" and t.kind != "keep_applying")
-    assert open_kinds == ["check_in", "references", "thank_you", "thank_you"]
+    assert open_kinds == ["check_in", "no_answer", "references", "thank_you", "thank_you"]
     thank_yous = {t.interviewer_id for t in tasks if t.kind == "thank_you"}
     assert thank_yous == {p.id for p in interview.interviewers}
 
