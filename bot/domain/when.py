@@ -183,8 +183,31 @@ class _Parser:
         self.found.moments.append(self.now)
         return i + 1
 
+    def _said_clock_at(self, i: int) -> tuple[Clock, int] | None:
+        """A time said around an hour: "halb 11", "quarter to 11", "10 y media", "10h et quart"."""
+        lex = self.at(i)
+        before = lex.sense("clock_before")
+        if before is not None:
+            hour = self.at(i + 1)
+            if not hour.small_number:
+                return None
+            end = i + 2 if not self.at(i + 2).has("hour_word") else i + 3
+            meridiem = self.at(end).sense("meridiem")
+            label = meridiem.label if meridiem is not None else None
+            return make_clock(hour.parts[0], None, label, before.number), end + bool(meridiem)
+        if not lex.small_number:
+            return None
+        j = i + 2 if self.at(i + 1).has("hour_word") else i + 1
+        after = self.at(j).sense("clock_after")
+        if after is None:
+            return None
+        return make_clock(lex.parts[0], None, offset=after.number), j + 1
+
     def _clock_at(self, i: int) -> tuple[Clock, int] | None:
         """A time that says itself it is one: 15:00, 3:30pm, 3 pm, 14h30, 15 Uhr, 15.30 Uhr."""
+        said = self._said_clock_at(i)
+        if said is not None:
+            return said
         lex, nxt = self.at(i), self.at(i + 1)
         if lex.kind != "num":
             return None

@@ -152,6 +152,10 @@ def vocabulary(language: str) -> Lexicon:
             add([phrase], Sense("shift_before", sign), lang)
         for phrase, sign in words.SHIFT_AFTER.get(lang, {}).items():
             add([phrase], Sense("shift_after", sign), lang)
+        for phrase, minutes in words.CLOCK_BEFORE.get(lang, {}).items():
+            add([phrase], Sense("clock_before", minutes), lang)
+        for phrase, minutes in words.CLOCK_AFTER.get(lang, {}).items():
+            add([phrase], Sense("clock_after", minutes), lang)
         add(words.AT_WORDS.get(lang, ()), Sense("at"), lang)
         add(words.FILLERS.get(lang, ()), Sense("filler"), lang)
         add(words.HOUR_WORDS.get(lang, ()), Sense("hour_word"), lang)

@@ -16,6 +16,8 @@ class Clock:
     meridiem: str | None = None
     padded: bool = False  # "07:30": a leading zero means the 24-hour clock was meant
     bare: bool = False  # an hour alone, no minutes
+    # "halb 11", "quarter past 10": minutes from the hour named, once its half of the day is known
+    offset: int = 0
 
 
 @dataclass
@@ -65,13 +67,16 @@ def clock_fits(hour: str, minute: str) -> bool:
     return len(hour) <= 2 and len(minute) == 2 and int(hour) <= 23 and int(minute) <= 59
 
 
-def make_clock(hour: str, minute: str | None, meridiem: str | None = None) -> Clock:
+def make_clock(
+    hour: str, minute: str | None, meridiem: str | None = None, offset: int = 0
+) -> Clock:
     return Clock(
         int(hour),
         int(minute) if minute is not None else 0,
         meridiem,
         padded=len(hour) == 2 and hour.startswith("0"),
         bare=minute is None,
+        offset=offset,
     )
 
 
@@ -113,7 +118,11 @@ def _wall_clock(clock: Clock, part: str | None) -> time | None:
         # guessed at: "7:00" is written on a 24-hour dial and means the morning, as written.
         if clock.bare and 1 <= hour <= 6 and not clock.padded:
             hour += 12
-    return time(hour, clock.minute)
+    # "halb 1" is 12:30 and "quarter to 12" 11:45; nothing goes back past midnight or on past it
+    minutes = hour * 60 + clock.minute + clock.offset
+    if not 0 <= minutes < 24 * 60:
+        return None
+    return time(minutes // 60, minutes % 60)
 
 
 def _weekday_day(weekday: int, modifier: str, today: date, direction: Direction) -> date:

@@ -395,6 +395,44 @@ HOUR_WORDS: dict[str, tuple[str, ...]] = {
     "uk": ("год", "година", "години", "годин"),
 }
 
+# a clock time said around an hour, before it ("half past 10", "Viertel vor 11", "halb 11"):
+# phrase -> minutes from the hour named. The am/pm guess is made on the hour named, as for a
+# bare hour ("halb 3" is 14:30, "halb 7" is 6:30, next to "um 7"). ru/uk say these with number
+# words ("в пол одиннадцатого"), which the reader does not know, so they have none.
+CLOCK_BEFORE: dict[str, dict[str, int]] = {
+    "en": {
+        "half past": 30,
+        "quarter past": 15,
+        "a quarter past": 15,
+        "quarter to": -15,
+        "a quarter to": -15,
+    },
+    "es": {},
+    "de": {"halb": -30, "viertel nach": 15, "viertel vor": -15},
+    "fr": {},
+    "pt_BR": {},
+    "ru": {},
+    "uk": {},
+}
+
+# the same, after the hour ("10 y media", "11h moins le quart", "10 e meia"); an hour word may
+# come between ("10 heures et demie")
+CLOCK_AFTER: dict[str, dict[str, int]] = {
+    "en": {},
+    "es": {"y media": 30, "y cuarto": 15, "menos cuarto": -15},
+    "de": {},
+    "fr": {
+        "et demie": 30,
+        "et demi": 30,
+        "et quart": 15,
+        "moins le quart": -15,
+        "moins quart": -15,
+    },
+    "pt_BR": {"e meia": 30},
+    "ru": {},
+    "uk": {},
+}
+
 # words that may follow the minutes ("15 часов 30 минут")
 MINUTE_WORDS: dict[str, tuple[str, ...]] = {
     "en": ("min", "mins", "minutes"),
