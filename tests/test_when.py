@@ -273,6 +273,105 @@ def test_not_understood(language: str, text: str, expected: WhenError) -> None:
     assert parse_when(text, NOW, language) == expected
 
 
+# a clock time said around an hour, alone (today's) and with a day; the am/pm guess is made on
+# the hour named, as for "at 3": "halb 3" is 14:30, "halb 7" 6:30 (next to "um 7")
+SAID_TIMES: list[tuple[str, str, ParsedWhen]] = [
+    # German
+    ("de", "halb 11", at(11, 25, 10, 30)),
+    ("de", "um halb 11", at(11, 25, 10, 30)),
+    ("de", "Freitag um halb 11", at(11, 20, 10, 30)),
+    ("de", "morgen halb 11", at(11, 26, 10, 30)),
+    ("de", "Viertel nach 10", at(11, 25, 10, 15)),
+    ("de", "gestern um Viertel nach 10", at(11, 24, 10, 15)),
+    ("de", "Viertel vor 11", at(11, 25, 10, 45)),
+    ("de", "am 20.11. um Viertel vor 11", at(11, 20, 10, 45)),
+    ("de", "halb 11 Uhr", at(11, 25, 10, 30)),
+    ("de", "halb 3", at(11, 25, 14, 30)),
+    ("de", "Freitag um halb 3", at(11, 20, 14, 30)),
+    ("de", "Viertel vor 4", at(11, 25, 15, 45)),
+    ("de", "halb 1", at(11, 25, 12, 30)),
+    ("de", "halb 7", at(11, 25, 6, 30)),
+    ("de", "gestern Abend um halb 8", at(11, 24, 19, 30)),
+    ("de", "halb 15", at(11, 25, 14, 30)),
+    # English
+    ("en", "half past 10", at(11, 25, 10, 30)),
+    ("en", "at half past 10", at(11, 25, 10, 30)),
+    ("en", "tomorrow at half past 10", at(11, 26, 10, 30)),
+    ("en", "quarter past 10", at(11, 25, 10, 15)),
+    ("en", "friday at quarter past 10", at(11, 20, 10, 15)),
+    ("en", "quarter to 11", at(11, 25, 10, 45)),
+    ("en", "a quarter to 11", at(11, 25, 10, 45)),
+    ("en", "yesterday at a quarter to 11", at(11, 24, 10, 45)),
+    ("en", "half past 2", at(11, 25, 14, 30)),
+    ("en", "quarter to 1", at(11, 25, 12, 45)),
+    ("en", "tomorrow at half past 7 pm", at(11, 26, 19, 30)),
+    ("en", "half past 7 in the evening", at(11, 25, 19, 30)),
+    # Spanish
+    ("es", "10 y media", at(11, 25, 10, 30)),
+    ("es", "a las 10 y media", at(11, 25, 10, 30)),
+    ("es", "mañana a las 10 y media", at(11, 26, 10, 30)),
+    ("es", "10 y cuarto", at(11, 25, 10, 15)),
+    ("es", "ayer a las 10 y cuarto", at(11, 24, 10, 15)),
+    ("es", "11 menos cuarto", at(11, 25, 10, 45)),
+    ("es", "el viernes a las 11 menos cuarto", at(11, 20, 10, 45)),
+    ("es", "a la 1 y media", at(11, 25, 13, 30)),
+    ("es", "mañana a las 7 y media de la tarde", at(11, 26, 19, 30)),
+    # French
+    ("fr", "10h et demie", at(11, 25, 10, 30)),
+    ("fr", "10 heures et demie", at(11, 25, 10, 30)),
+    ("fr", "demain à 10h et demie", at(11, 26, 10, 30)),
+    ("fr", "demain à 10 heures et demie", at(11, 26, 10, 30)),
+    ("fr", "10h et quart", at(11, 25, 10, 15)),
+    ("fr", "hier à 10h et quart", at(11, 24, 10, 15)),
+    ("fr", "11h moins le quart", at(11, 25, 10, 45)),
+    ("fr", "vendredi à 11h moins le quart", at(11, 20, 10, 45)),
+    ("fr", "à 3h et demie", at(11, 25, 15, 30)),
+    # Brazilian Portuguese
+    ("pt_BR", "10 e meia", at(11, 25, 10, 30)),
+    ("pt_BR", "às 10 e meia", at(11, 25, 10, 30)),
+    ("pt_BR", "amanhã às 10 e meia", at(11, 26, 10, 30)),
+    ("pt_BR", "ontem às 10h e meia", at(11, 24, 10, 30)),
+    ("pt_BR", "às 2 e meia", at(11, 25, 14, 30)),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "expected"), SAID_TIMES)
+def test_a_time_said_around_an_hour(language: str, text: str, expected: ParsedWhen) -> None:
+    assert parse_when(text, NOW, language) == expected
+
+
+SAID_TIMES_NOT_UNDERSTOOD: list[tuple[str, str]] = [
+    ("de", "halb"),
+    ("de", "um halb"),
+    ("de", "Viertel nach"),
+    ("de", "Viertel vor"),
+    ("de", "morgen Viertel"),
+    ("de", "halb 0"),
+    ("de", "halb 24"),
+    ("de", "Viertel vor 25"),
+    ("de", "halb 11 um 9"),  # two times
+    ("de", "halb 2 nachts"),  # the night ends at midnight
+    ("en", "half past"),
+    ("en", "tomorrow at half past"),
+    ("en", "quarter to"),
+    ("en", "half past friday"),
+    ("en", "quarter to 12 am"),  # before midnight: the day before
+    ("es", "y media"),
+    ("es", "mañana a las y media"),
+    ("es", "menos cuarto"),
+    ("fr", "et demie"),
+    ("fr", "demain à moins le quart"),
+    ("pt_BR", "e meia"),
+    ("pt_BR", "amanhã às e meia"),
+    ("de", "10 y media"),  # Spanish words only for Spanish
+]
+
+
+@pytest.mark.parametrize(("language", "text"), SAID_TIMES_NOT_UNDERSTOOD)
+def test_a_time_said_around_no_hour_is_not_understood(language: str, text: str) -> None:
+    assert parse_when(text, NOW, language) == WhenError.NOT_A_DATE
+
+
 def test_length_limit_counts_the_trimmed_text() -> None:
     padded = " " * 50 + "today" + " " * 50
     assert parse_when(padded, NOW, "en") == at(11, 25)
