@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from html import escape
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from telegram import Update
 
 from bot import keyboards
-from bot.db.models import Interview
 from bot.domain.plan import NOT_TOLD
+from bot.interviews import find_interview
 from bot.runtime import scope
 from handlers.common import Context, answer
 from handlers.log_draft import DRAFT, END, FEELING, draft_of
@@ -25,13 +23,7 @@ async def debrief_from_nudge(update: Update, context: Context) -> int:
     interview_id = keyboards.int_arg(keyboards.decode(query.data), 2)
     async with scope(update, context) as s:
         _ = s._
-        interview = None
-        if interview_id is not None:
-            interview = await s.session.scalar(
-                select(Interview)
-                .where(Interview.id == interview_id, Interview.user_id == s.user.id)
-                .options(selectinload(Interview.interviewers))
-            )
+        interview = await find_interview(s.session, s.user.id, interview_id)
         if interview is None:
             await query.answer(_("That interview no longer exists."), show_alert=True)
             return END

@@ -5,7 +5,6 @@ from __future__ import annotations
 from html import escape
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
@@ -13,6 +12,7 @@ from bot import keyboards
 from bot.db.models import Interview
 from bot.domain.interviews import OUTCOMES
 from bot.domain.text import shorten
+from bot.interviews import find_interview
 from bot.nudges.planner import replan_keep_applying
 from bot.runtime import Scope, scope
 from bot.texts import OUTCOME_LABELS
@@ -106,13 +106,7 @@ async def interviews_command(update: Update, context: Context) -> None:
 
 
 async def _owned(s: Scope, interview_id: int | None) -> Interview | None:
-    if interview_id is None:
-        return None
-    return await s.session.scalar(
-        select(Interview)
-        .where(Interview.id == interview_id, Interview.user_id == s.user.id)
-        .options(selectinload(Interview.interviewers))
-    )
+    return await find_interview(s.session, s.user.id, interview_id)
 
 
 async def tapped(update: Update, context: Context) -> None:

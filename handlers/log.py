@@ -11,7 +11,6 @@ from html import escape
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import NetworkError, TelegramError
 from telegram.ext import (
@@ -46,6 +45,7 @@ from bot.domain.when import (
     parse_when,
     quick_day,
 )
+from bot.interviews import find_interview
 from bot.runtime import Scope, runtime_of, scope
 from bot.texts import FORMAT_LABELS
 from handlers.cards import render_card, saved_card_view
@@ -201,13 +201,7 @@ async def edit_from_card(update: Update, context: Context) -> int:
     parts = keyboards.decode(query.data)
     interview_id = keyboards.int_arg(parts, 2)
     async with scope(update, context) as s:
-        interview = None
-        if interview_id is not None:
-            interview = await s.session.scalar(
-                select(Interview)
-                .where(Interview.id == interview_id, Interview.user_id == s.user.id)
-                .options(selectinload(Interview.interviewers))
-            )
+        interview = await find_interview(s.session, s.user.id, interview_id)
         if interview is None:
             await query.answer(s._("That interview no longer exists."), show_alert=True)
             return END
@@ -718,11 +712,7 @@ async def save(update: Update, context: Context, s: Scope, draft: Draft) -> int:
     now = s.runtime.clock.now()
     interview: Interview | None = None
     if draft["interview_id"] is not None:
-        interview = await s.session.scalar(
-            select(Interview)
-            .where(Interview.id == draft["interview_id"], Interview.user_id == s.user.id)
-            .options(selectinload(Interview.interviewers))
-        )
+        interview = await find_interview(s.session, s.user.id, draft["interview_id"])
         if interview is None:
             await answer(update, _("That interview was deleted in the meantime; nothing saved."))
             forget(context)

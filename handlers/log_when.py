@@ -32,9 +32,7 @@ def relative_day(tr: Translator, day: date, today: date) -> str:
     """'tomorrow', 'yesterday', 'in 6 days', in the user's language: calendar days counted, never
     a span rounded to weeks (11 days ahead is not "in 2 weeks")."""
     noon = time(12)
-    return tr.relative_day(
-        datetime.combine(day, noon, tr.tz), datetime.combine(today, noon, tr.tz)
-    )
+    return tr.relative_day(datetime.combine(day, noon, tr.tz), datetime.combine(today, noon, tr.tz))
 
 
 def said_back(tr: Translator, moment: datetime, time_known: bool, today: date) -> str:

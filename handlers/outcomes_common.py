@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from telegram import Update
 from telegram.ext import (
     ConversationHandler,
@@ -15,6 +13,7 @@ from telegram.ext import (
 from bot.db.models import Interview
 from bot.domain.when import parse_when
 from bot.domain.when_types import ParsedWhen, WhenChoice, WhenError
+from bot.interviews import find_interview
 from bot.nudges.planner import replan_all_interviews, replan_keep_applying
 from bot.runtime import Scope
 from handlers.common import Context
@@ -35,13 +34,7 @@ Draft = dict[str, Any]
 
 
 async def owned(s: Scope, interview_id: int | None) -> Interview | None:
-    if interview_id is None:
-        return None
-    return await s.session.scalar(
-        select(Interview)
-        .where(Interview.id == interview_id, Interview.user_id == s.user.id)
-        .options(selectinload(Interview.interviewers))
-    )
+    return await find_interview(s.session, s.user.id, interview_id)
 
 
 async def replan_everything(s: Scope, now: datetime) -> None:

@@ -6,14 +6,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy import update as update_rows
-from sqlalchemy.orm import selectinload
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import keyboards
-from bot.db.models import Interview, Task
+from bot.db.models import Task
 from bot.domain import plan
 from bot.domain.plan import at_local, within_waking_hours
+from bot.interviews import find_interview
 from bot.nudges.messages import (
     ACTION,
     KEEP_APPLYING_ACTIONS,
@@ -316,11 +316,7 @@ async def task_tapped(update: Update, context: Context) -> None:
 async def _plan_without_debrief(s: Scope, task: Task, now: datetime) -> None:
     """The thank-yous and the check-in of an interview whose "how did it go?" was skipped are
     planned without the answers."""
-    interview = await s.session.scalar(
-        select(Interview)
-        .where(Interview.id == task.interview_id, Interview.user_id == s.user.id)
-        .options(selectinload(Interview.interviewers))
-    )
+    interview = await find_interview(s.session, s.user.id, task.interview_id)
     if interview is not None:
         default_zone = s.runtime.settings.default_timezone
         await replan_interview(s.session, s.user, interview, now, default_zone)

@@ -13,10 +13,17 @@ from bot.fakeapi.running import RunningBot
 
 
 @pytest.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[RunningBot]:
-    """The bot, started; the test fails if the bot made any request Telegram would refuse."""
+async def bot(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[RunningBot]:
+    """The bot, started; the test fails if the bot made any request Telegram would refuse.
+
+    Marked `swept_by_hand`, a test gets a bot whose nudges go out only when it sweeps, so it
+    can count them."""
     running = RunningBot(tmp_path / "afterview.db")
     await running.start()
+    if request.node.get_closest_marker("swept_by_hand") is not None:
+        assert running.application is not None and running.application.job_queue is not None
+        for job in running.application.job_queue.get_jobs_by_name("nudge-sweep"):
+            job.schedule_removal()
     try:
         yield running
         await running.fake.settle()

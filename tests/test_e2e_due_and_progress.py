@@ -3,9 +3,7 @@ week's progress in /applied and the keep-applying nudges."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -17,21 +15,8 @@ from bot.fakeapi.server import FakeUser
 from bot.nudges.planner import replan_interview
 from tests.flows import log_quick, press, say
 
-
-@pytest.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[RunningBot]:
-    """The bot, whose nudges go out only when a test sweeps."""
-    running = RunningBot(tmp_path / "afterview.db")
-    await running.start()
-    assert running.application is not None and running.application.job_queue is not None
-    for job in running.application.job_queue.get_jobs_by_name("nudge-sweep"):
-        job.schedule_removal()
-    try:
-        yield running
-        await running.fake.settle()
-        running.fake.assert_no_refusals()
-    finally:
-        await running.close()
+# these tests count nudges: they go out only when a test sweeps
+pytestmark = pytest.mark.swept_by_hand
 
 
 def at(text: str) -> datetime:

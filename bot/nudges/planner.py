@@ -117,15 +117,7 @@ async def replan_user(
     session: AsyncSession, user: User, now: datetime, default_zone: str = "UTC"
 ) -> None:
     """Re-plan every interview of a user, after their zone or reminder settings changed."""
-    interviews = (
-        await session.scalars(
-            select(Interview)
-            .where(Interview.user_id == user.id)
-            .options(selectinload(Interview.interviewers))
-        )
-    ).all()
-    for interview in interviews:
-        await replan_interview(session, user, interview, now, default_zone)
+    await replan_all_interviews(session, user, now, default_zone)
     await replan_keep_applying(session, user, now, default_zone, reschedule=True)
 
 
