@@ -81,18 +81,30 @@ class User(Base):
 
 
 class Club(Base):
-    """A job club: a Telegram group the bot was added to."""
+    """A job club: a Telegram group the bot was added to. Its id is the group's chat id (a
+    group upgraded to a supergroup moves its rows to the new id)."""
 
     __tablename__ = "clubs"
+    __table_args__ = (Index("ix_clubs_next_checkin", "active", "next_checkin_at"),)
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     title: Mapped[str] = mapped_column(String(256), default="")
+    # the language and zone of the club's posts; None: the language of whoever added the bot, UTC
     language: Mapped[str | None] = mapped_column(String(16), default=None)
     timezone: Mapped[str | None] = mapped_column(String(64), default=None)
-    celebrate_offers: Mapped[bool] = mapped_column(Boolean, default=False)
+    celebrate_offers: Mapped[bool] = mapped_column(Boolean, default=True)
+    buddies: Mapped[bool] = mapped_column(Boolean, default=True)
+    # the weekly check-in: weekday (Monday 0) and hour in the club's zone
     checkin_weekday: Mapped[int] = mapped_column(Integer, default=0)
     checkin_hour: Mapped[int] = mapped_column(Integer, default=18)
+    # the forum topic the club was set up in; None: the group's general chat
+    thread_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    # False while the bot is not in the group (removed or banned): nothing is posted, data kept
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    added_by: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    # the next check-in moment (UTC), recomputed whenever the schedule or the zone changes
+    next_checkin_at: Mapped[datetime | None] = mapped_column(default=None)
+    last_checkin_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime]
 
 
@@ -100,14 +112,92 @@ class ClubMember(Base):
     """A user's membership in a club and what they chose to share with it."""
 
     __tablename__ = "club_members"
-    __table_args__ = (UniqueConstraint("club_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("club_id", "user_id"),
+        Index("ix_club_members_user", "user_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     club_id: Mapped[int] = mapped_column(ForeignKey("clubs.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # companies, roles and outcomes on this club's board and posts; off until the member says so
     share_companies: Mapped[bool] = mapped_column(Boolean, default=False)
-    weekly_goal: Mapped[int | None] = mapped_column(Integer, default=None)
+    # an offer of theirs is celebrated in this club (only when the club has celebrations on)
+    celebrate: Mapped[bool] = mapped_column(Boolean, default=False)
+    # willing to be paired with a buddy, and the buddy (a user id) once paired
+    wants_buddy: Mapped[bool] = mapped_column(Boolean, default=False)
+    buddy_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    # when they last answered this club's goal question, and when they were reminded to
+    goal_set_at: Mapped[datetime | None] = mapped_column(default=None)
+    goal_reminded_at: Mapped[datetime | None] = mapped_column(default=None)
     joined_at: Mapped[datetime]
+
+
+class ClubPost(Base):
+    """A message the bot owes a club (or one of its members in private): the weekly check-in,
+    a celebration, a buddy's summary, a goal reminder. Written in the transaction that decides
+    it, sent after the commit, so a crash or a failed send never loses or doubles one."""
+
+    __tablename__ = "club_posts"
+    __table_args__ = (
+        UniqueConstraint("club_id", "chat_id", "kind", "key"),
+        Index("ix_club_posts_pending", "state", "due_at"),
+        Index("ix_club_posts_message", "club_id", "message_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    club_id: Mapped[int] = mapped_column(ForeignKey("clubs.id", ondelete="CASCADE"))
+    # the group's chat id, or a member's user id for a private message
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    # checkin, celebration, buddy, goal_reminder
+    kind: Mapped[str] = mapped_column(String(16))
+    # what makes it unique within its kind: the check-in's moment, an interview id…
+    key: Mapped[str] = mapped_column(String(64))
+    # the check-in's week: from the previous check-in to this one
+    period_start: Mapped[datetime | None] = mapped_column(default=None)
+    period_end: Mapped[datetime | None] = mapped_column(default=None)
+    text: Mapped[str] = mapped_column(String(8192), default="")
+    markup: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    # pending, sending (claimed), sent, failed (refused for good)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    due_at: Mapped[datetime]
+    claimed_at: Mapped[datetime | None] = mapped_column(default=None)
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    created_at: Mapped[datetime]
+
+
+class ClubReport(Base):
+    """A member's line to the club, sent as a reply to a check-in post."""
+
+    __tablename__ = "club_reports"
+    __table_args__ = (UniqueConstraint("post_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("club_posts.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(String(1000))
+    created_at: Mapped[datetime]
+
+
+class ClubLead(Base):
+    """A job lead a member shared with the club."""
+
+    __tablename__ = "club_leads"
+    __table_args__ = (Index("ix_club_leads_club_when", "club_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    club_id: Mapped[int] = mapped_column(ForeignKey("clubs.id", ondelete="CASCADE"))
+    # who shared it; None once they deleted their data (the lead stays the club's)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    company: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(200), default="")
+    link: Mapped[str] = mapped_column(String(2048), default="")
+    message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    created_at: Mapped[datetime]
 
 
 class Interview(Base):
@@ -207,13 +297,20 @@ class Application(Base):
     """A job application the user sent while waiting."""
 
     __tablename__ = "applications"
-    __table_args__ = (Index("ix_applications_user_when", "user_id", "applied_at"),)
+    __table_args__ = (
+        Index("ix_applications_user_when", "user_id", "applied_at"),
+        UniqueConstraint("user_id", "lead_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     company: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(200), default="")
     applied_at: Mapped[datetime]
+    # the club lead it answers, when logged with a lead's "I applied" (once per lead and user)
+    lead_id: Mapped[int | None] = mapped_column(
+        ForeignKey("club_leads.id", ondelete="SET NULL"), default=None
+    )
 
 
 class Reference(Base):
