@@ -51,9 +51,7 @@ def test_an_unknown_or_missing_zone_is_utc() -> None:
     st.integers(0, 23),
     st.sampled_from(["Europe/Berlin", "America/New_York", "Australia/Sydney", "Asia/Kolkata"]),
 )
-def test_now_is_always_inside_its_week(
-    naive: datetime, weekday: int, hour: int, zone: str
-) -> None:
+def test_now_is_always_inside_its_week(naive: datetime, weekday: int, hour: int, zone: str) -> None:
     now = naive.replace(tzinfo=UTC)
     tz = ZoneInfo(zone)
     start, end = current_period(now, weekday, hour, tz)
