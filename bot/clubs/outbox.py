@@ -1,0 +1,222 @@
+"""The club outbox: posts a club is owed (check-ins, celebrations, buddy summaries, reminders)
+are rows written in the transaction that decides them; the poster sends them after the commit,
+with no transaction open, and records each send only while it still holds the claim."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.db.models import Club, ClubPost
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+# a claim older than this belongs to a process that died mid-send: the post is sent again
+CLAIM_FOR = timedelta(minutes=10)
+BATCH = 200
+# Telegram's limits are kept by the bot's rate limiter; this only bounds open requests
+CONCURRENCY = 16
+# a post that keeps failing for a reason that may pass is retried with growing pauses, then
+# given up, so a club that vanished does not cost a request a minute forever
+MAX_ATTEMPTS = 8
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def retry_pause(attempts: int) -> timedelta:
+    """1, 2, 4 … minutes after each failed try, at most an hour."""
+    return timedelta(minutes=min(60, 2 ** max(0, attempts - 1)))
+
+
+async def queue_post(
+    session: AsyncSession,
+    *,
+    club_id: int,
+    chat_id: int,
+    kind: str,
+    key: str,
+    text: str,
+    now: datetime,
+    markup: InlineKeyboardMarkup | None = None,
+    due_at: datetime | None = None,
+    period: tuple[datetime, datetime] | None = None,
+) -> ClubPost | None:
+    """Adds a post unless one with the same club, chat, kind and key exists (then None): the
+    unique key is what makes "one check-in per club per week" hold under retries and replicas."""
+    existing = await session.scalar(
+        select(ClubPost.id).where(
+            ClubPost.club_id == club_id,
+            ClubPost.chat_id == chat_id,
+            ClubPost.kind == kind,
+            ClubPost.key == key,
+        )
+    )
+    if existing is not None:
+        return None
+    post = ClubPost(
+        club_id=club_id,
+        chat_id=chat_id,
+        kind=kind,
+        key=key,
+        text=text,
+        markup=markup.to_dict() if markup is not None else None,
+        state="pending",
+        attempts=0,
+        due_at=due_at or now,
+        period_start=period[0] if period else None,
+        period_end=period[1] if period else None,
+        created_at=now,
+    )
+    try:
+        # a savepoint, so a replica that queued the same post a moment earlier costs nothing
+        async with session.begin_nested():
+            session.add(post)
+    except IntegrityError:
+        return None
+    return post
+
+
+class ClubPoster:
+    """Sends pending club posts; the database says which, so a restart or a second replica
+    neither loses nor repeats one (a send whose answer never came is the one exception: it is
+    sent again, as Telegram may or may not have delivered it)."""
+
+    def __init__(self, runtime: Runtime, bot: Bot) -> None:
+        self.runtime = runtime
+        self.bot = bot
+        self.sent = 0
+        self._lock = asyncio.Lock()
+
+    @property
+    def busy(self) -> bool:
+        return self._lock.locked()
+
+    async def flush(self) -> int:
+        """Sends everything due now; returns how many posts went out."""
+        async with self._lock:
+            total = 0
+            gate = asyncio.Semaphore(CONCURRENCY)
+
+            async def one(post_id: int, claimed_at: datetime) -> int:
+                async with gate:
+                    try:
+                        return await self._deliver(post_id, claimed_at)
+                    except Exception:
+                        # the claim stays until it expires: the pause before a retry
+                        log.exception("could not deliver a club post")
+                        return 0
+
+            while True:
+                claimed = await self._claim()
+                if not claimed:
+                    return total
+                results = await asyncio.gather(*(one(p, at) for p, at in claimed))
+                total += sum(results)
+                self.sent += sum(results)
+
+    async def _claim(self) -> Sequence[tuple[int, datetime]]:
+        now = self.runtime.clock.now()
+        async with self.runtime.session() as session, session.begin():
+            due = (
+                select(ClubPost.id)
+                .where(
+                    or_(
+                        ClubPost.state == "pending",
+                        (ClubPost.state == "sending") & (ClubPost.claimed_at < now - CLAIM_FOR),
+                    ),
+                    ClubPost.due_at <= now,
+                )
+                # the oldest first: in a busy hour, no club waits behind later ones
+                .order_by(ClubPost.due_at, ClubPost.id)
+                .limit(BATCH)
+            )
+            engine = self.runtime.engine
+            if engine is not None and engine.dialect.name == "postgresql":
+                due = due.with_for_update(skip_locked=True)
+            ids = list((await session.scalars(due)).all())
+            if not ids:
+                return []
+            await session.execute(
+                update(ClubPost)
+                .where(ClubPost.id.in_(ids))
+                .values(state="sending", claimed_at=now, attempts=ClubPost.attempts + 1)
+            )
+        return [(post_id, now) for post_id in ids]
+
+    async def _deliver(self, post_id: int, claimed_at: datetime) -> int:
+        async with self.runtime.session() as session:
+            post = await session.get(ClubPost, post_id)
+            club = await session.get(Club, post.club_id) if post is not None else None
+        if post is None or club is None or post.state != "sending":
+            return 0
+        in_group = post.chat_id == club.id
+        if in_group and not club.active:
+            # the bot is not in the group: nothing is posted there, the post is dropped
+            await self._finish(post_id, claimed_at, "failed")
+            return 0
+        kwargs: dict[str, Any] = {"link_preview_options": NO_PREVIEW}
+        if post.markup is not None:
+            kwargs["reply_markup"] = InlineKeyboardMarkup.de_json(post.markup, self.bot)
+        if in_group and club.thread_id is not None:
+            kwargs["message_thread_id"] = club.thread_id
+        try:
+            message = await self.bot.send_message(post.chat_id, post.text, **kwargs)
+        except RetryAfter as exc:
+            pause = exc.retry_after
+            seconds = pause if isinstance(pause, int | float) else pause.total_seconds()
+            await self._retry(post_id, claimed_at, timedelta(seconds=float(seconds)), post.attempts)
+            return 0
+        except (Forbidden, ChatMigrated):
+            # the bot was removed, the user blocked it, or the group moved: no retry here
+            await self._finish(post_id, claimed_at, "failed")
+            return 0
+        except BadRequest:
+            log.error("Telegram refused a club post (kind %s); it is parked", post.kind)
+            await self._finish(post_id, claimed_at, "failed")
+            return 0
+        except (TimedOut, NetworkError):
+            # unavailable, or no answer: try again later (a lost answer may mean a repeat)
+            await self._retry(post_id, claimed_at, retry_pause(post.attempts), post.attempts)
+            return 0
+        await self._finish(post_id, claimed_at, "sent", message.message_id)
+        return 1
+
+    async def _finish(
+        self, post_id: int, claimed_at: datetime, state: str, message_id: int | None = None
+    ) -> None:
+        now = self.runtime.clock.now()
+        async with self.runtime.session() as session, session.begin():
+            await session.execute(
+                update(ClubPost)
+                .where(
+                    ClubPost.id == post_id,
+                    ClubPost.state == "sending",
+                    ClubPost.claimed_at == claimed_at,
+                )
+                .values(state=state, sent_at=now, message_id=message_id)
+            )
+
+    async def _retry(
+        self, post_id: int, claimed_at: datetime, pause: timedelta, attempts: int
+    ) -> None:
+        now = self.runtime.clock.now()
+        state = "failed" if attempts >= MAX_ATTEMPTS else "pending"
+        async with self.runtime.session() as session, session.begin():
+            await session.execute(
+                update(ClubPost)
+                .where(
+                    ClubPost.id == post_id,
+                    ClubPost.state == "sending",
+                    ClubPost.claimed_at == claimed_at,
+                )
+                .values(state=state, due_at=now + pause)
+            )
