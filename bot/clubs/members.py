@@ -119,7 +119,7 @@ async def clubs_of(session: AsyncSession, user_id: int) -> Sequence[tuple[Club, 
         .where(ClubMember.user_id == user_id)
         .order_by(Club.title, Club.id)
     )
-    return [(club, member) for club, member in rows.tuples()]
+    return [(club, member) for club, member in rows]
 
 
 async def forget_club(session: AsyncSession, club_id: int) -> None:

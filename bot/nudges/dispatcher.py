@@ -41,6 +41,9 @@ BUNDLE = 5
 MAX_NUDGES = 4
 CONCURRENCY = 16
 TRANSIENT_TRIES = 4
+# when a nudge whose answer was lost is sent again, and one Telegram could not take
+UNKNOWN_RETRY = timedelta(minutes=10)
+UNAVAILABLE_RETRY = timedelta(minutes=5)
 
 
 class Dispatcher:
@@ -133,7 +136,15 @@ class Dispatcher:
             tasks = list(
                 (
                     await session.scalars(
-                        select(Task).where(Task.id.in_(task_ids)).order_by(Task.due_at, Task.id)
+                        # read again just before the send: a task done, skipped, moved or
+                        # deleted since the claim has lost the claim and is not sent
+                        select(Task)
+                        .where(
+                            Task.id.in_(task_ids),
+                            Task.claim_token == token,
+                            Task.state.in_(OPEN_STATES),
+                        )
+                        .order_by(Task.due_at, Task.id)
                     )
                 ).all()
             )
@@ -183,10 +194,22 @@ class Dispatcher:
         try:
             message_id, reachable = await self._send(user_id, text, markup)
         except BadRequest:
-            # Telegram refuses this message as it is: retrying it every few minutes would
-            # change nothing, so it waits a day and the log says why
-            log.exception("Telegram refused a nudge message; trying again tomorrow")
-            await self._postpone(task_ids, now + timedelta(days=1))
+            # Telegram refuses this message as it is: a retry would change nothing, so the
+            # tasks are parked (still listed in /tasks, no more nudges) and the log says which
+            log.exception("Telegram refused a nudge message; parked tasks %s", sorted(bundle_ids))
+            await self._park(task_ids, token)
+            return 0
+        except TimedOut:
+            # the request went out and no answer came: Telegram may have delivered it. It is
+            # sent again after a pause, so a nudge is never lost; this is the one way the same
+            # nudge can arrive twice (once per lost answer)
+            log.warning("no answer to a nudge for user %s; sending again later", user_id)
+            await self._postpone(task_ids, now + UNKNOWN_RETRY, token)
+            return 0
+        except NetworkError:
+            # Telegram or the network unavailable: not delivered, tried again after a pause
+            log.warning("Telegram unavailable for a nudge to user %s; retrying later", user_id)
+            await self._postpone(task_ids, now + UNAVAILABLE_RETRY, token)
             return 0
         if not reachable:
             await self._mark_unreachable(user_id)
@@ -304,6 +327,14 @@ class Dispatcher:
             if user is not None:
                 user.reachable = False
 
+    async def _park(self, task_ids: Sequence[int], token: str) -> None:
+        async with self.runtime.session() as session, session.begin():
+            await session.execute(
+                update(Task)
+                .where(Task.id.in_(task_ids), Task.claim_token == token)
+                .values(next_nudge_at=None, claim_token=None, claimed_until=None)
+            )
+
     async def _postpone(
         self, task_ids: Sequence[int], later: datetime, token: str | None = None
     ) -> None:
@@ -364,14 +395,29 @@ class Dispatcher:
                 await asyncio.sleep(
                     pause if isinstance(pause, int | float) else pause.total_seconds()
                 )
-            except BadRequest:
+            except (BadRequest, TimedOut):
+                # refused as it is, or outcome unknown: the caller decides, no blind resend
                 raise
-            except (TimedOut, NetworkError):
+            except NetworkError as exc:
+                if outcome_unknown(exc):
+                    raise TimedOut(str(exc)) from exc
+                # not performed (5xx, connection refused or dropped): safe to try again now
                 if attempt == TRANSIENT_TRIES - 1:
                     raise
                 await asyncio.sleep(delay)
                 delay *= 2
         return None, True
+
+
+def outcome_unknown(exc: NetworkError) -> bool:
+    """Whether a failed request may still have been performed. An error answer (5xx) or a
+    refused connection means Telegram did nothing; a connection lost after the request went
+    out means it may have. PTB names the httpx error in the message of errors without an
+    answer ("httpx.RemoteProtocolError: …"); its own TimedOut covers the timeouts."""
+    text = str(exc)
+    if not text.startswith("httpx."):
+        return False
+    return not text.startswith(("httpx.ConnectError", "httpx.ConnectTimeout"))
 
 
 def due_filter(now: datetime) -> Any:
