@@ -34,7 +34,7 @@ async def leads(bot: RunningBot) -> list[ClubLead]:
 async def applications(bot: RunningBot, user_id: int) -> list[Application]:
     async with bot.runtime.session() as session:
         return list(
-            (await session.scalars(select(Application).where(Application.user_id == user_id)))
+            await session.scalars(select(Application).where(Application.user_id == user_id))
         )
 
 
