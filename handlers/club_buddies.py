@@ -5,7 +5,6 @@ from __future__ import annotations
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters, Update
-from telegram.error import Forbidden
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import keyboards
@@ -13,7 +12,7 @@ from bot.clubs.buddies import buddy_of, end_pair, names_of, pair, willing_partne
 from bot.clubs.members import clubs_of, membership
 from bot.db.models import Club, ClubMember, User
 from bot.runtime import Scope, scope
-from handlers.club_leads import club_translator
+from handlers.club_private import club_translator, tell_privately
 from handlers.common import Context, answer, deep_link, edit_in_place, is_private
 
 ACTION = "bd"
@@ -173,11 +172,8 @@ async def _announce_pair(
                 own.gettext("/buddy in the group shows your buddy or ends the pair."),
             ]
         )
-        try:
-            await context.bot.send_message(me.user_id, text)
-        except Forbidden:
-            # they never opened the private chat, or blocked it: the group line says it all
-            continue
+        # someone who never opened the private chat, or blocked it, has the group's line
+        await tell_privately(context, s.runtime, user, text)
 
 
 async def _show_pair(
@@ -195,9 +191,7 @@ async def _show_pair(
         ]
     )
     markup = keyboards.keyboard([[keyboards.button(_("End the pair"), ACTION, END, club.id)]])
-    try:
-        await context.bot.send_message(s.user.id, text, reply_markup=markup)
-    except Forbidden:
+    if not await tell_privately(context, s.runtime, s.user, text, markup):
         await answer(
             update,
             _("You have a buddy here. Open a private chat with me to see who and change it."),
@@ -335,16 +329,15 @@ async def _end(update: Update, context: Context, s: Scope, club_id: int) -> None
     if user is None:
         return
     own = s.runtime.translator_for(user)
-    try:
-        await context.bot.send_message(
-            partner.user_id,
-            own.gettext(
-                "{name} ended your buddy pair in {club}. You are back on the list: I'll pair "
-                "you with the next member who sends /buddy there."
-            ).format(name=escape(names.get(s.user.id, "")), club=escape(club.title)),
-        )
-    except Forbidden:
-        return
+    await tell_privately(
+        context,
+        s.runtime,
+        user,
+        own.gettext(
+            "{name} ended your buddy pair in {club}. You are back on the list: I'll pair "
+            "you with the next member who sends /buddy there."
+        ).format(name=escape(names.get(s.user.id, "")), club=escape(club.title)),
+    )
 
 
 def club_buddy_handlers() -> list[BaseHandler[Update, Context, object]]:

@@ -9,19 +9,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from telegram import ForceReply, LinkPreviewOptions, Message, Update
-from telegram.error import Forbidden
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import keyboards
 from bot.clubs.leads import LINK_LIMIT, LeadLine, LinkProblem, lead_what, read_lead
 from bot.clubs.members import membership
-from bot.clubs.schedule import club_zone
 from bot.db.models import Application, Club, ClubLead, User
 from bot.domain.applications import ApplicationProblem, same_application
 from bot.domain.interviews import MAX_FIELD
-from bot.i18n import Translator, pick_language
-from bot.runtime import Runtime, Scope, runtime_of, scope
+from bot.runtime import Scope, runtime_of, scope
 from handlers.applications import REPEAT_WINDOW, logged_lines
+from handlers.club_private import club_translator, tell_privately
 from handlers.common import Context, answer, deep_link, is_private
 
 ACTION = "ld"
@@ -29,12 +27,6 @@ ACTION = "ld"
 PROMPT_KEY = "lead-prompt"
 # what a group's lead shows of a link: the text, never a preview someone else's page dresses up
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-
-
-def club_translator(runtime: Runtime, club: Club) -> Translator:
-    """How the club's own posts speak: its language (else the bot's default) and its zone."""
-    language = pick_language(club.language, None, runtime.settings.default_language)
-    return Translator(language, club_zone(club.timezone))
 
 
 def plain_what(company: str, role: str) -> str:
@@ -292,9 +284,7 @@ async def applied_to_lead(update: Update, context: Context) -> None:
             ),
         )
         lines.append(_("/applications lists them, to remove one."))
-        try:
-            await context.bot.send_message(s.user.id, "\n".join(lines))
-        except Forbidden:
+        if not await tell_privately(context, s.runtime, s.user, "\n".join(lines)):
             await query.answer(
                 _("Counted. Open a private chat with me to see your week."),
                 url=deep_link(context, "applications"),

@@ -254,3 +254,24 @@ async def test_the_weeks_leads_for_the_check_in(bot: RunningBot) -> None:
 )
 def test_reading_a_lead(text: str, read: object) -> None:
     assert read_lead(text, 100) == read
+
+
+async def test_a_member_who_blocked_the_bot_is_counted_and_pointed_to_the_private_chat(
+    bot: RunningBot,
+) -> None:
+    ana, ben = await known_users(bot, ["Ana", "Ben"])
+    group = await club_of(bot, [ana, ben])
+    await say(bot, ana, "/lead Acme — Dev", chat=group)
+    ben.block()
+    await bot.fake.settle()
+    await press(bot, ben, "✅ I applied", chat=group)
+    answer = bot.fake.callback_answers[-1]
+    assert answer["text"] == "Counted. Open a private chat with me to see your week."
+    assert answer["url"] == f"https://t.me/{bot.fake.bot_username}?start=applications"
+    assert len(await applications(bot, ben.id)) == 1
+    async with bot.runtime.session() as session:
+        user = await session.get(User, ben.id)
+        assert user is not None and user.reachable is False
+    # the one refused private message was the bot finding out; nothing else was tried
+    assert [r.error_code for r in bot.fake.refusals] == [403]
+    bot.fake.refusals.clear()
