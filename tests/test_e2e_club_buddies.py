@@ -224,3 +224,19 @@ async def test_weekly_summaries_go_privately_with_counts_only(bot: RunningBot) -
     # nothing for the unpaired member, and nothing in the group
     assert len(cleo.messages) == before[cleo.id]
     assert len(group.messages) == group_before
+
+
+async def test_a_buddy_who_deletes_their_data_leaves_the_other_free_to_pair(
+    bot: RunningBot,
+) -> None:
+    ana, ben, cleo = await known_users(bot, ["Ana", "Ben", "Cleo"])
+    group = await club_of(bot, [ana, ben, cleo])
+    await say(bot, ana, "/buddy", chat=group)
+    await say(bot, ben, "/buddy", chat=group)
+    await say(bot, ana, "/delete")
+    await press(bot, ana, "Yes, delete everything")
+    assert ana.id not in await buddies(bot, group.id)
+    # Ben has no buddy any more, and the next member who asks is paired with him
+    assert "You're on the list" not in await say(bot, cleo, "/buddy", chat=group)
+    assert (await buddies(bot, group.id))[cleo.id] == ben.id
+    assert (await buddies(bot, group.id))[ben.id] == cleo.id

@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from html import escape
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.clubs.activity import MemberWeek, club_week
 from bot.clubs.leads import lead_what
@@ -47,14 +48,17 @@ def pair(first: ClubMember, second: ClubMember) -> None:
 
 async def willing_partner(session: AsyncSession, member: ClubMember) -> ClubMember | None:
     """Another willing member of the club with no buddy and no proposal of their own out,
-    the one who has waited longest first."""
+    the one who has waited longest first. A buddy_id naming someone no longer in the club
+    (who left, or deleted their data) counts as none."""
+    here = aliased(ClubMember)
+    still_here = select(here.user_id).where(here.club_id == member.club_id)
     return await session.scalar(
         select(ClubMember)
         .where(
             ClubMember.club_id == member.club_id,
             ClubMember.user_id != member.user_id,
             ClubMember.wants_buddy.is_(True),
-            ClubMember.buddy_id.is_(None),
+            or_(ClubMember.buddy_id.is_(None), ClubMember.buddy_id.not_in(still_here)),
         )
         .order_by(ClubMember.joined_at, ClubMember.id)
         .limit(1)
