@@ -120,8 +120,8 @@ async def _propose(
     markup = keyboards.keyboard(
         [
             [
-                keyboards.button(tr.gettext("Accept"), ACTION, ACCEPT, s.user.id),
-                keyboards.button(tr.gettext("Decline"), ACTION, DECLINE, s.user.id),
+                keyboards.button(tr.gettext("Accept"), ACTION, ACCEPT, s.user.id, target_id),
+                keyboards.button(tr.gettext("Decline"), ACTION, DECLINE, s.user.id, target_id),
             ]
         ]
     )
@@ -255,20 +255,29 @@ async def buddy_button(update: Update, context: Context) -> None:
         if choice == END:
             await _end(update, context, s, subject)
         elif choice in (ACCEPT, DECLINE) and not is_private(update):
-            await _answer_proposal(update, context, s, chat.id, subject, choice == ACCEPT)
+            # who the button names only words a refusal: the stored proposal decides
+            named = keyboards.int_arg(parts, 3)
+            await _answer_proposal(update, context, s, chat.id, subject, named, choice == ACCEPT)
         else:
             await query.answer(s._("This button is no longer active."))
 
 
 async def _answer_proposal(
-    update: Update, context: Context, s: Scope, club_id: int, proposer_id: int, accepted: bool
+    update: Update,
+    context: Context,
+    s: Scope,
+    club_id: int,
+    proposer_id: int,
+    named: int | None,
+    accepted: bool,
 ) -> None:
     _ = s._
     query = update.callback_query
     assert query is not None
     club = await s.session.get(Club, club_id)
     proposer = await membership(s.session, club_id, proposer_id)
-    if club is None or proposer is None or proposer.buddy_id is None:
+    if club is None or proposer is None or proposer.buddy_id is None or proposer.buddy_id != named:
+        # answered, withdrawn, or replaced by a proposal to someone else
         await query.answer(_("This proposal is no longer open."), show_alert=True)
         return
     if proposer.buddy_id != s.user.id:

@@ -59,8 +59,10 @@ async def test_a_proposal_by_reply_only_the_named_member_may_accept(bot: Running
     await press(bot, cleo, "Accept", chat=group)
     answer = bot.fake.callback_answers[-1]
     assert answer["show_alert"] and answer["text"] == "Only Ben can answer this proposal."
+    await forge_tap(bot, cleo, asked, f"bd:yes:{ana.id}:{cleo.id}")
+    assert bot.fake.callback_answers[-1]["text"] == "This proposal is no longer open."
     await forge_tap(bot, cleo, asked, f"bd:yes:{ana.id}")
-    assert bot.fake.callback_answers[-1]["text"] == "Only Ben can answer this proposal."
+    assert bot.fake.callback_answers[-1]["text"] == "This proposal is no longer open."
     # the proposer cannot answer for Ben either
     await press(bot, ana, "Accept", chat=group)
     assert bot.fake.callback_answers[-1]["text"] == "Only Ben can answer this proposal."
@@ -78,6 +80,10 @@ async def test_a_declined_proposal_pairs_no_one(bot: RunningBot) -> None:
     ana, ben = await known_users(bot, ["Ana", "Ben"])
     group = await club_of(bot, [ana, ben])
     said = await ben.send("hello", chat=group)
+    # an ordinary reply between members never reaches the bot (privacy mode)
+    hidden = len(bot.fake.undelivered)
+    await ana.reply_to_member(said, "me too", chat=group)
+    assert len(bot.fake.undelivered) == hidden + 1
     await ana.reply_to_member(said, "/buddy", chat=group)
     await bot.fake.settle()
     await press(bot, ben, "Decline", chat=group)
@@ -240,3 +246,21 @@ async def test_a_buddy_who_deletes_their_data_leaves_the_other_free_to_pair(
     assert "You're on the list" not in await say(bot, cleo, "/buddy", chat=group)
     assert (await buddies(bot, group.id))[cleo.id] == ben.id
     assert (await buddies(bot, group.id))[ben.id] == cleo.id
+
+
+async def test_a_replaced_proposal_can_no_longer_be_accepted(bot: RunningBot) -> None:
+    ana, ben, cleo = await known_users(bot, ["Ana", "Ben", "Cleo"])
+    group = await club_of(bot, [ana, ben, cleo])
+    from_ben = await ben.send("hi", chat=group)
+    from_cleo = await cleo.send("hello", chat=group)
+    await ana.reply_to_member(from_ben, "/buddy", chat=group)
+    await bot.fake.settle()
+    to_ben = group.last_message
+    await ana.reply_to_member(from_cleo, "/buddy", chat=group)
+    await bot.fake.settle()
+    await ben.tap(to_ben, "Accept")
+    await bot.fake.settle()
+    assert bot.fake.callback_answers[-1]["text"] == "This proposal is no longer open."
+    assert await buddies(bot, group.id) == {ana.id: cleo.id, ben.id: None, cleo.id: None}
+    await press(bot, cleo, "Accept", chat=group)
+    assert await buddies(bot, group.id) == {ana.id: cleo.id, ben.id: None, cleo.id: ana.id}

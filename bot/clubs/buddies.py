@@ -98,7 +98,7 @@ def buddy_summary(
 ) -> str:
     """A buddy's week, for the other buddy: counts and goal, companies only when shared."""
     _ = tr.gettext
-    name = escape(week.name or _("Your buddy"))
+    name = escape(week.name) or "—"
     lines = [
         _("🤝 <b>Your buddy {name}'s week</b> in {club}").format(
             name=name, club=escape(club_title)
