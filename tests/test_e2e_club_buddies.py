@@ -9,8 +9,10 @@ from sqlalchemy import select
 from bot.clubs.buddies import queue_buddy_summaries
 from bot.clubs.members import leave
 from bot.clubs.outbox import ClubPoster
-from bot.db.models import Club, ClubMember, User
+from bot.db.models import Club, ClubMember, Interview, User
+from bot.domain.zones import zone_info
 from bot.fakeapi.running import RunningBot
+from bot.i18n import Translator
 from tests.clubflows import club_of, known_users
 from tests.flows import forge_tap, press, say
 
@@ -197,6 +199,26 @@ async def test_weekly_summaries_go_privately_with_counts_only(bot: RunningBot) -
         )
         assert ben_member is not None
         ben_member.share_companies = True
+    async with bot.runtime.session() as session, session.begin():
+        # an offer each; only Ben's is his to show, as he shares with the club
+        for person, company in ((ana, "Secret Offer Corp"), (ben, "Umbrella")):
+            session.add(
+                Interview(
+                    user_id=person.id,
+                    company=company,
+                    role="Lead",
+                    scheduled_at=start + timedelta(minutes=10),
+                    format="phone",
+                    outcome="offer",
+                    outcome_at=start + timedelta(minutes=20),
+                    created_at=start,
+                    updated_at=start,
+                )
+            )
+        ana_user = await session.get(User, ana.id)
+        assert ana_user is not None
+        # Ana reads German: her summary's dates are hers (the new words follow the translators)
+        ana_user.language = "de"
     await say(bot, ana, "/applied Secret Corp — Analyst")
     await say(bot, ana, "/applied Hidden Ltd — Analyst")
     await say(bot, ben, "/applied Globex — Designer")
@@ -223,10 +245,20 @@ async def test_weekly_summaries_go_privately_with_counts_only(bot: RunningBot) -
     assert len(to_ben) == len(to_ana) == 1
     assert "Your buddy Ana's week in Monday job club" in to_ben[0].plain
     assert "Applications: 2 (no weekly goal set)" in to_ben[0].plain
-    assert "Secret" not in to_ben[0].plain and "Hidden" not in to_ben[0].plain
+    assert "1 interview\n" in to_ben[0].plain
+    for private in ("Secret", "Hidden", "offer", "Interviewed at"):
+        assert private not in to_ben[0].plain
     assert "Your buddy Ben's week" in to_ana[0].plain
     assert "Applications: 2 of 2 ✅" in to_ana[0].plain
+    assert "1 offer 🎉" in to_ana[0].plain
     assert "Applied to: Globex · Designer, Initech · Designer" in to_ana[0].plain
+    assert "Interviewed at: Umbrella · Lead" in to_ana[0].plain
+    berlin = zone_info("Europe/Berlin")
+    german, english = Translator("de", berlin), Translator("en", berlin)
+    day = start.astimezone(berlin).date()
+    assert german.date(day, "medium") in to_ana[0].plain
+    assert english.date(day, "medium") in to_ben[0].plain
+    assert german.date(day, "medium") != english.date(day, "medium")
     # nothing for the unpaired member, and nothing in the group
     assert len(cleo.messages) == before[cleo.id]
     assert len(group.messages) == group_before

@@ -93,6 +93,17 @@ def _translator(user: User, club: Club) -> Translator:
     return Translator(language, zone_info(user.timezone or club.timezone or "UTC"))
 
 
+def _listed(tr: Translator, pairs: Sequence[tuple[str, str]]) -> str:
+    shown = [lead_what(company, role) for company, role in pairs[:SHOWN_COMPANIES]]
+    rest = len(pairs) - len(shown)
+    listed = ", ".join(shown)
+    if rest:
+        listed += " " + tr.ngettext("and {count} more", "and {count} more", rest).format(
+            count=tr.number(rest)
+        )
+    return listed
+
+
 def buddy_summary(
     tr: Translator, club_title: str, week: MemberWeek, shares: bool, start: datetime, end: datetime
 ) -> str:
@@ -133,21 +144,22 @@ def buddy_summary(
             "{count} reference told", "{count} references told", week.references_told
         ).format(count=tr.number(week.references_told)),
     ]
-    if week.offers:
-        lines.append(
-            tr.ngettext("{count} offer 🎉", "{count} offers 🎉", week.offers).format(
-                count=tr.number(week.offers)
+    if shares:
+        # outcomes, like companies, are theirs to share with the club or not
+        if week.offers:
+            lines.append(
+                tr.ngettext("{count} offer 🎉", "{count} offers 🎉", week.offers).format(
+                    count=tr.number(week.offers)
+                )
             )
-        )
-    if shares and week.applied_to:
-        shown = [lead_what(company, role) for company, role in week.applied_to[:SHOWN_COMPANIES]]
-        rest = len(week.applied_to) - len(shown)
-        listed = ", ".join(shown)
-        if rest:
-            listed += " " + tr.ngettext("and {count} more", "and {count} more", rest).format(
-                count=tr.number(rest)
+        if week.applied_to:
+            lines.append(
+                _("Applied to: {companies}").format(companies=_listed(tr, week.applied_to))
             )
-        lines.append(_("Applied to: {companies}").format(companies=listed))
+        if week.interviewed_at:
+            lines.append(
+                _("Interviewed at: {companies}").format(companies=_listed(tr, week.interviewed_at))
+            )
     lines += [
         "",
         _("A word of encouragement goes a long way: why not send them a message?")
@@ -184,7 +196,8 @@ async def queue_buddy_summaries(
     for member, partner in pairs:
         receiver = receivers.get(member.user_id)
         week = weeks.get(partner.user_id)
-        if receiver is None or week is None:
+        # someone known to have blocked the bot is not sent a request to be refused
+        if receiver is None or week is None or not receiver.reachable:
             continue
         text = buddy_summary(
             _translator(receiver, club), club.title, week, partner.share_companies, start, end
