@@ -187,6 +187,8 @@ def build_application(
     # a user has one interview draft at a time, whichever message its buttons sit on.
     warnings.filterwarnings("ignore", message=r"If 'per_message=False'", category=PTBUserWarning)
     from handlers.applications import application_handlers
+    from handlers.club_buddies import club_buddy_handlers
+    from handlers.club_leads import club_lead_handlers
     from handlers.data import data_handlers
     from handlers.fallback import fallback_handlers
     from handlers.goal import goal_handlers
@@ -231,6 +233,8 @@ def build_application(
     application.add_handlers(data_handlers())
     application.add_handlers(settings_handlers())
     application.add_handlers(help_handlers())
+    application.add_handlers(club_lead_handlers(application.user_data))
+    application.add_handlers(club_buddy_handlers())
     application.add_handler(cancel_handler())
     # last: buttons from old messages and anything no one else took
     application.add_handlers(fallback_handlers())

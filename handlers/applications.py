@@ -160,17 +160,23 @@ async def _record(update: Update, context: Context, s: Scope, text: str) -> None
     await _store(update, s, line.company, line.role)
 
 
-async def _store(update: Update, s: Scope, company: str, role: str) -> None:
-    now = s.runtime.clock.now()
-    s.session.add(Application(user_id=s.user.id, company=company, role=role, applied_at=now))
-    await s.session.flush()
+async def logged_lines(s: Scope, company: str, role: str) -> list[str]:
+    """What the user is told once an application is stored: it, and this week against the goal
+    (also for a club lead's "I applied")."""
     # the same week as /goal counts: from Monday, in the user's zone
-    progress = await progress_this_week(s.session, s.user, now, s.tr.tz)
+    progress = await progress_this_week(s.session, s.user, s.runtime.clock.now(), s.tr.tz)
     lines = [s._("Logged: {what}.").format(what=what_of(company, role))]
     lines += progress_lines(s.tr, progress)
     if progress.goal is None:
         lines.append(s._("Set a weekly goal with /goal, if you like."))
-    text = "\n".join(lines)
+    return lines
+
+
+async def _store(update: Update, s: Scope, company: str, role: str) -> None:
+    now = s.runtime.clock.now()
+    s.session.add(Application(user_id=s.user.id, company=company, role=role, applied_at=now))
+    await s.session.flush()
+    text = "\n".join(await logged_lines(s, company, role))
     if update.callback_query is not None:
         await edit_in_place(update, text)
     else:

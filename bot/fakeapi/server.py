@@ -252,6 +252,11 @@ class FakeUser:
     async def reply(self, message: BotMessage, text: str, *, chat: FakeGroup | None = None) -> JSON:
         return self._fake._user_text(self, text, chat, reply_to=message)
 
+    async def reply_to_member(self, sent: JSON, text: str, *, chat: FakeGroup) -> JSON:
+        """Reply in a group to another member's message (pass the update their send() returned);
+        privacy mode lets it through only as a command or a mention, as Telegram does."""
+        return self._fake._user_reply_to_member(self, sent, text, chat)
+
     async def send_location(
         self, latitude: float, longitude: float, *, chat: FakeGroup | None = None
     ) -> JSON:
@@ -813,6 +818,21 @@ class FakeTelegram:
         if entities:
             content["entities"] = entities
         return self._post_message(user, chat_id, chat_api, content, reply_to=reply_to)
+
+    def _user_reply_to_member(self, user: FakeUser, sent: JSON, text: str, chat: FakeGroup) -> JSON:
+        original = sent.get("message")
+        if not isinstance(original, dict) or not text:
+            raise ValueError("reply_to_member() takes an update returned by send() and a text")
+        stored = self._chats[chat.id].user_messages.get(original["message_id"])
+        if stored is None or int(original["chat"]["id"]) != chat.id:
+            raise ValueError(f"no member's message {original['message_id']} in chat {chat.id}")
+        content: JSON = {"text": text}
+        entities = _text_entities(text)
+        if entities:
+            content["entities"] = entities
+        content["reply_to_message"] = {k: v for k, v in stored.items() if k != "reply_to_message"}
+        chat_id, chat_api = self._resolve_user_chat(user, chat)
+        return self._post_message(user, chat_id, chat_api, content)
 
     def _user_edit(self, user: FakeUser, sent: JSON, text: str) -> JSON:
         """The user edits a message they sent: Telegram delivers it again as edited_message."""
