@@ -307,13 +307,16 @@ async def settings_tapped(update: Update, context: Context) -> None:
             )
             return
         if value is not None:
+            before = _values(club)
             if not apply_setting(club, name, value, s.runtime.clock.now()):
                 await query.answer(s._("That choice is no longer offered."), show_alert=True)
                 return
             tr = club_translator(club, default)
             text, markup = main_view(club, tr)
             await query.answer(s._("Saved."))
-            await edit_in_place(update, text, markup)
+            # a second tap on the same choice shows what is shown already: nothing to edit
+            if _values(club) != before or message.reply_markup != markup:
+                await edit_in_place(update, text, markup)
             return
         if name in _MENUS:
             text, markup = _MENUS[name](club, tr)
@@ -323,6 +326,17 @@ async def settings_tapped(update: Update, context: Context) -> None:
             text, markup = main_view(club, tr)
         await query.answer()
         await edit_in_place(update, text, markup)
+
+
+def _values(club: Club) -> tuple[object, ...]:
+    return (
+        club.checkin_weekday,
+        club.checkin_hour,
+        club.timezone,
+        club.language,
+        club.celebrate_offers,
+        club.buddies,
+    )
 
 
 def _asks_for_zone(message: Message | None, bot_id: int) -> bool:
