@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.clubs.members import clubs_of, leave
+from bot.clubs.members import leave
 from bot.db.models import Club, ClubLead, ClubMember, ClubPost, Interview
 
 # the columns a club carries over to its supergroup (everything but its id)
@@ -117,12 +117,14 @@ async def move_club(session: AsyncSession, old_id: int, new_id: int) -> Club | N
 async def leave_every_club(session: AsyncSession, user_id: int) -> int:
     """Takes a user out of every club (before their data is deleted): their memberships, any
     buddy who was paired with them, and the private club messages still owed to them."""
-    clubs = await clubs_of(session, user_id)
-    for club, _member in clubs:
-        await leave(session, club.id, user_id)
+    club_ids = (
+        await session.scalars(select(ClubMember.club_id).where(ClubMember.user_id == user_id))
+    ).all()
+    for club_id in club_ids:
+        await leave(session, club_id, user_id)
     await session.execute(
         update(ClubMember).where(ClubMember.buddy_id == user_id).values(buddy_id=None)
     )
     await session.execute(delete(ClubPost).where(ClubPost.chat_id == user_id))
     await session.flush()
-    return len(clubs)
+    return len(club_ids)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta, tzinfo
 
-from bot.domain.zones import zone_info
+from bot.domain.zones import is_known_zone, zone_info
 
 WEEK = timedelta(days=7)
 
@@ -13,8 +13,8 @@ def club_zone(name: str | None) -> tzinfo:
     """The club's zone; a club no one has set one for runs on UTC."""
     if not name:
         return UTC
-    # a fixed offset such as "UTC+05:30" (what /timezone stores for one) is not an IANA name
-    return zone_info(name)
+    # a fixed offset such as "UTC+05:30" (what a zone lookup gives for one) is not an IANA name
+    return zone_info(name) if is_known_zone(name) else UTC
 
 
 def _at(day_local: datetime, hour: int, tz: tzinfo) -> datetime:
