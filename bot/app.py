@@ -189,6 +189,8 @@ def build_application(
     from handlers.applications import application_handlers
     from handlers.club_buddies import club_buddy_handlers
     from handlers.club_leads import club_lead_handlers
+    from handlers.club_life import club_life_handlers
+    from handlers.club_settings import club_settings_handlers, club_zone_reply_handler
     from handlers.data import data_handlers
     from handlers.fallback import fallback_handlers
     from handlers.goal import goal_handlers
@@ -205,7 +207,10 @@ def build_application(
     from handlers.stats import stats_handlers
     from handlers.tasks import task_handlers
 
-    # Group -2 first: membership changes and edits, which must never reach a conversation.
+    # Group -3: a club's group life (the bot removed or back, an upgrade, a member gone) and the
+    # answer to the club's zone question, ahead of the introduction and of any other reply.
+    application.add_handlers([*club_life_handlers(), club_zone_reply_handler()], group=-3)
+    # Group -2: membership changes and edits, which must never reach a conversation.
     application.add_handlers(membership_handlers(), group=-2)
     # Group -1: /start, /timezone and the zone question. It sees every update before group 0,
     # so that any command can close the question on its way to its own handler; its callbacks
@@ -221,6 +226,7 @@ def build_application(
     # before the interview buttons: an offer and a next round start their own questions
     application.add_handler(outcome_conversation(timeout))
     application.add_handlers(log_handlers())
+    application.add_handlers(club_settings_handlers())
     application.add_handlers(interview_handlers())
     application.add_handlers(outcome_handlers())
     application.add_handlers(task_handlers())

@@ -9,6 +9,7 @@ from telegram import InputFile, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import keyboards
+from bot.clubs.life import leave_every_club
 from bot.db.models import ConversationRecord, UserDataRecord
 from bot.export import (
     ExportWords,
@@ -121,6 +122,8 @@ async def delete_tapped(update: Update, context: Context) -> None:
             delete(ConversationRecord).where(ConversationRecord.key == private_key)
         )
         await s.session.execute(delete(UserDataRecord).where(UserDataRecord.user_id == user_id))
+        # out of every club first: a buddy's pointer at them is not a foreign key
+        await leave_every_club(s.session, user_id)
         # every row of the user's goes with it: the foreign keys cascade
         await s.session.delete(s.user)
         if context.user_data is not None:

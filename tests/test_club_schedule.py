@@ -58,3 +58,9 @@ def test_now_is_always_inside_its_week(naive: datetime, weekday: int, hour: int,
     assert start <= now < end
     assert timedelta(days=6, hours=22) <= end - start <= timedelta(days=7, hours=2)
     assert end.astimezone(tz).weekday() == weekday
+
+
+def test_a_fixed_offset_zone_is_kept() -> None:
+    zone = club_zone("UTC+05:30")
+    moment = datetime(2026, 11, 23, 12, tzinfo=UTC)
+    assert moment.astimezone(zone).utcoffset() == timedelta(hours=5, minutes=30)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta, tzinfo
-from zoneinfo import ZoneInfo
+
+from bot.domain.zones import is_known_zone, zone_info
 
 WEEK = timedelta(days=7)
 
@@ -12,10 +13,8 @@ def club_zone(name: str | None) -> tzinfo:
     """The club's zone; a club no one has set one for runs on UTC."""
     if not name:
         return UTC
-    try:
-        return ZoneInfo(name)
-    except (KeyError, ValueError):
-        return UTC
+    # a fixed offset such as "UTC+05:30" (what a zone lookup gives for one) is not an IANA name
+    return zone_info(name) if is_known_zone(name) else UTC
 
 
 def _at(day_local: datetime, hour: int, tz: tzinfo) -> datetime:

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from bot.fakeapi import groups
 from bot.fakeapi.faults import Fault, FaultPlan, FiredFault, answer
 from bot.fakeapi.images import ImageError, check_photo, image_info
 from bot.fakeapi.markup import (
@@ -125,6 +126,8 @@ class BotMessage:
     file_id: str | None = None
     reply_to_message_id: int | None = None
     history: list[str] = field(default_factory=list)
+    # the forum topic it was sent in
+    thread_id: int | None = None
 
     @property
     def caption(self) -> str | None:
@@ -241,9 +244,12 @@ class FakeUser:
         """The newest bot message in the private chat; AssertionError if there is none."""
         return self._fake._require_last(self.id)
 
-    async def send(self, text: str, *, chat: FakeGroup | None = None) -> JSON:
-        """A text message; a leading /command gets a bot_command entity as in real clients."""
-        return self._fake._user_text(self, text, chat)
+    async def send(
+        self, text: str, *, chat: FakeGroup | None = None, topic: int | None = None
+    ) -> JSON:
+        """A text message (in a forum ``topic``, if given); a leading /command gets a
+        bot_command entity as in real clients."""
+        return self._fake._user_text(self, text, chat, topic=topic)
 
     async def edit(self, sent: JSON, text: str) -> JSON:
         """Edit a message this user sent earlier (pass the update that send() returned)."""
@@ -343,12 +349,21 @@ class FakeGroup:
         self.admins = admins
         self.bot_is_member = bot_is_member
         self.bot_is_admin = bot_is_admin
+        self.bot_banned = False
+        # set once a basic group became a supergroup: the old id is refused from then on
+        self.migrated_to: int | None = None
+        self.is_forum = False
+        self.topics: dict[int, str] = {}
+        self.banned: set[int] = set()
 
     def __repr__(self) -> str:
         return f"FakeGroup(id={self.id}, title={self.title!r})"
 
     def to_api(self) -> JSON:
-        return {"id": self.id, "type": self.type, "title": self.title}
+        out: JSON = {"id": self.id, "type": self.type, "title": self.title}
+        if self.is_forum:
+            out["is_forum"] = True
+        return out
 
     @property
     def messages(self) -> list[BotMessage]:
@@ -594,6 +609,7 @@ class FakeTelegram:
         """``user`` joins ``group``: a new_chat_members service message (delivered if a member)."""
         if user not in group.members:
             group.members.append(user)
+        group.banned.discard(user.id)
         content = {"new_chat_members": [user.to_api()]}
         return self._post_message(user, group.id, group.to_api(), content, service=True)
 
@@ -602,6 +618,7 @@ class FakeTelegram:
         if by not in group.members:
             group.members.append(by)
         group.bot_is_member = True
+        group.bot_banned = False
         status = "administrator" if group.bot_is_admin else "member"
         first = self._enqueue(
             "my_chat_member",
@@ -617,8 +634,23 @@ class FakeTelegram:
         group.bot_is_member = False
         actor = by or (group.admins[0] if group.admins else None)
         new = "kicked" if by is not None else "left"
+        group.bot_banned = new == "kicked"
         payload = self._member_update(group.to_api(), actor, self.bot_user, old, new)
         return self._enqueue("my_chat_member", payload)
+
+    def migrate_to_supergroup(self, group: FakeGroup, by: FakeUser) -> FakeGroup:
+        """Upgrades a basic group to a new supergroup (see groups.migrate_to_supergroup)."""
+        return groups.migrate_to_supergroup(self, group, by)
+
+    def open_topic(self, group: FakeGroup, name: str, by: FakeUser) -> int:
+        """Opens a forum topic in a supergroup (topics turned on); returns its thread id."""
+        return groups.open_topic(self, group, name, by)
+
+    async def remove_member(
+        self, group: FakeGroup, user: FakeUser, by: FakeUser | None = None
+    ) -> JSON:
+        """``user`` leaves ``group``, or ``by`` removes (bans) them: left_chat_member."""
+        return groups.remove_member(self, group, user, by)
 
     # ------------------------------------------------------------------ reading results
 
@@ -740,6 +772,8 @@ class FakeTelegram:
             if user.blocked:
                 raise ValueError(f"{user!r} has blocked the bot; call unblock() first")
             return user.id, user.chat_api()
+        if chat.migrated_to is not None:
+            raise ValueError(f"{chat!r} became supergroup {chat.migrated_to}")
         if user not in chat.members:
             raise ValueError(f"{user!r} is not a member of {chat!r}; use fake.add_member first")
         return chat.id, chat.to_api()
@@ -802,6 +836,8 @@ class FakeTelegram:
         text: str,
         chat: FakeGroup | None,
         reply_to: BotMessage | None = None,
+        *,
+        topic: int | None = None,
     ) -> JSON:
         if not text:
             raise ValueError("a Telegram message can't be empty")
@@ -817,6 +853,11 @@ class FakeTelegram:
         entities = _text_entities(text)
         if entities:
             content["entities"] = entities
+        # a reply stays in its message's topic
+        topic = reply_to.thread_id if reply_to is not None else topic
+        if topic is not None:
+            groups.check_thread(self.groups.get(chat_id), topic)
+            content.update(groups.topic_fields(topic))
         return self._post_message(user, chat_id, chat_api, content, reply_to=reply_to)
 
     def _user_reply_to_member(self, user: FakeUser, sent: JSON, text: str, chat: FakeGroup) -> JSON:
@@ -1067,6 +1108,8 @@ class FakeTelegram:
             return self._chats[chat_id]
         group = self.groups.get(chat_id)
         if group is not None:
+            if group.migrated_to is not None:
+                raise groups.migrated_error(group)
             if not group.bot_is_member:
                 kind = "supergroup" if group.type == "supergroup" else "group"
                 raise ApiError(403, f"Forbidden: bot is not a member of the {kind} chat")
@@ -1214,6 +1257,7 @@ class FakeTelegram:
             "chat": self._chat_api(message.chat_id),
             "date": message.date,
         }
+        out.update(groups.topic_fields(message.thread_id))
         if message.edit_date is not None:
             out["edit_date"] = message.edit_date
         if message.kind == "text":
@@ -1409,13 +1453,13 @@ class FakeTelegram:
             params,
             (
                 "business_connection_id",
-                "message_thread_id",
                 "direct_messages_topic_id",
                 "suggested_post_parameters",
                 "message_effect_id",
             ),
         )
         chat = self._chat_for_bot(params["chat_id"])
+        thread_id = groups.check_thread(self.groups.get(chat.id), params.get("message_thread_id"))
         parsed = self._text(params)
         markup = params.get("reply_markup")
         self._check_markup(markup, chat)
@@ -1423,6 +1467,7 @@ class FakeTelegram:
         self._check_rate(chat.id)
         message = self._new_message(
             chat,
+            thread_id=thread_id,
             text=params["text"],
             plain=parsed.text,
             parse_mode=params.get("parse_mode"),
@@ -1739,12 +1784,13 @@ class FakeTelegram:
             raise bad_request("user not found")
         if user_id == self.bot_id:
             status = "administrator" if group.bot_is_admin else "member"
-            return _member_api(self.bot_user, status if group.bot_is_member else "left")
+            gone = "kicked" if group.bot_banned else "left"
+            return _member_api(self.bot_user, status if group.bot_is_member else gone)
         user_obj = self.users.get(user_id)
         if user_obj is None:
             raise bad_request("user not found")
         if user_obj not in group.members:
-            return _member_api(user_obj.to_api(), "left")
+            return _member_api(user_obj.to_api(), "kicked" if user_id in group.banned else "left")
         if group.admins and group.admins[0] is user_obj:
             return _member_api(user_obj.to_api(), "creator")
         if user_obj in group.admins:

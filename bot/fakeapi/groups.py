@@ -1,0 +1,95 @@
+"""Group life in the fake Bot API: upgrades to supergroups, forum topics, members leaving."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from bot.fakeapi.spec import ApiError, bad_request
+
+if TYPE_CHECKING:
+    from bot.fakeapi.server import FakeGroup, FakeTelegram, FakeUser
+
+JSON = dict[str, Any]
+
+
+def migrated_error(group: FakeGroup) -> ApiError:
+    """What Telegram answers any request to a group that became a supergroup."""
+    return ApiError(
+        400,
+        "Bad Request: group chat was upgraded to a supergroup chat",
+        {"migrate_to_chat_id": group.migrated_to},
+    )
+
+
+def check_thread(group: FakeGroup | None, thread_id: Any) -> int | None:
+    """The topic a message goes to; a thread that is not an open topic of a forum is refused."""
+    if thread_id is None:
+        return None
+    if group is None or not group.is_forum or thread_id not in group.topics:
+        raise bad_request("message thread not found")
+    return int(thread_id)
+
+
+def topic_fields(thread_id: int | None) -> JSON:
+    """The fields a message sent in a forum topic carries."""
+    if thread_id is None:
+        return {}
+    return {"message_thread_id": thread_id, "is_topic_message": True}
+
+
+def migrate_to_supergroup(fake: FakeTelegram, group: FakeGroup, by: FakeUser) -> FakeGroup:
+    """Upgrades a basic group: a new supergroup with the same people; the old chat says
+    ``migrate_to_chat_id``, the new one ``migrate_from_chat_id``, and the old id is refused."""
+    if group.type != "group" or group.migrated_to is not None:
+        raise ValueError(f"{group!r} is not a basic group that can still be upgraded")
+    new = fake.add_group(
+        group.title,
+        members=list(group.members),
+        admins=list(group.admins),
+        chat_type="supergroup",
+        bot_is_member=group.bot_is_member,
+        bot_is_admin=group.bot_is_admin,
+    )
+    fake._post_message(by, group.id, group.to_api(), {"migrate_to_chat_id": new.id}, service=True)
+    group.migrated_to = new.id
+    fake._post_message(by, new.id, new.to_api(), {"migrate_from_chat_id": group.id}, service=True)
+    return new
+
+
+def make_forum(group: FakeGroup) -> None:
+    """Turns topics on in a supergroup."""
+    if group.type != "supergroup":
+        raise ValueError("only a supergroup can have topics")
+    group.is_forum = True
+
+
+def open_topic(fake: FakeTelegram, group: FakeGroup, name: str, by: FakeUser) -> int:
+    """A new forum topic; its thread id is the id of its forum_topic_created service message."""
+    make_forum(group)
+    thread_id = fake._chats[group.id].peek_id()
+    group.topics[thread_id] = name
+    content = {
+        "forum_topic_created": {"name": name, "icon_color": 7322096},
+        **topic_fields(thread_id),
+    }
+    fake._post_message(by, group.id, group.to_api(), content, service=True)
+    return thread_id
+
+
+def remove_member(
+    fake: FakeTelegram, group: FakeGroup, user: FakeUser, by: FakeUser | None = None
+) -> JSON:
+    """``user`` leaves (or ``by`` removes them, which bans them): a left_chat_member service
+    message, and getChatMember says left or kicked from then on."""
+    if user not in group.members:
+        raise ValueError(f"{user!r} is not a member of {group!r}")
+    actor = by or user
+    content = {"left_chat_member": user.to_api()}
+    # sent while they are still a member, as Telegram does
+    sent = fake._post_message(actor, group.id, group.to_api(), content, service=True)
+    group.members.remove(user)
+    if user in group.admins:
+        group.admins.remove(user)
+    if by is not None and by is not user:
+        group.banned.add(user.id)
+    return sent
