@@ -20,7 +20,7 @@ MESSAGE_LIMIT = 4096
 _MORE_ROOM = 80
 # a report is shown whole up to here; longer ones are cut in the summary (the club sees the
 # reply itself in the group anyway)
-REPORT_SHOWN = 300
+REPORT_SHOWN = 200
 _TAGS = re.compile(r"<[^>]+>")
 
 
@@ -111,18 +111,41 @@ def _totals(tr: Translator, weeks: Sequence[MemberWeek]) -> str:
 
 
 def _fit(items: Sequence[str], room: int, more: str, separator: str) -> list[str]:
-    """As many items as fit in ``room`` (each with its separator), then ``more`` (a format
-    string taking {count}) for the rest."""
+    """All the items if they fit in ``room`` (each with its separator), else as many as fit
+    with ``more`` (a format string taking {count}) standing for the rest."""
+    costs = [visible_length(item) + len(separator) for item in items]
+    if sum(costs) <= room:
+        return list(items)
     shown: list[str] = []
     used = 0
-    for index, item in enumerate(items):
-        cost = visible_length(item) + len(separator)
+    for index, (item, cost) in enumerate(zip(items, costs, strict=True)):
         if used + cost > room - _MORE_ROOM:
             shown.append(more.format(count=len(items) - index))
             return shown
         shown.append(item)
         used += cost
     return shown
+
+
+def _allot(sections: Sequence[_Section], room: int, more: str) -> list[list[str]]:
+    """Each section's lines, fitted so that together they take at most ``room``: the smallest
+    sections are served first and whatever they leave goes to the larger ones, so a long list
+    of members never pushes the offers or the reports out. In the sections' own order."""
+    needs = [visible_length(section.text(section.lines)) for section in sections]
+    fitted: list[list[str] | None] = [None] * len(sections)
+    left = room
+    order = sorted(range(len(sections)), key=lambda i: needs[i])
+    for served, index in enumerate(order):
+        share = left // (len(sections) - served)
+        section = sections[index]
+        bare = visible_length(section.text([])) + 1
+        # a section whose heading alone does not fit is left out with its lines
+        if bare + _MORE_ROOM > share and needs[index] + 1 > share:
+            continue
+        shown = _fit(section.lines, share - bare, more, section.separator)
+        fitted[index] = section.block(shown)
+        left -= visible_length(section.text(shown)) + 1
+    return [block for block in fitted if block is not None]
 
 
 def _period(tr: Translator, start: datetime, end: datetime) -> str:
@@ -154,21 +177,12 @@ def render_checkin(tr: Translator, week: CheckinWeek) -> str:
         ).format(low=tr.number(GOAL_MIN), high=tr.number(GOAL_MAX)),
     ]
     extra = [section for section in week.extra_sections if section]
-    fixed = "\n".join([*head, *extra, "", *prompt])
+    fixed = "\n".join([*head, *(line for section in extra for line in ("", section)), "", *prompt])
     room = MESSAGE_LIMIT - visible_length(fixed)
 
-    sections = _sections(tr, week)
-    more = _("…and {count} more.")
     body: list[str] = []
-    for section in sections:
-        heading = "\n".join(["", *section.heading, *section.tail])
-        # a section whose heading no longer fits is left out with its lines
-        if visible_length(heading) + _MORE_ROOM > room:
-            break
-        room -= visible_length(heading) + 1
-        fitted = section.separator.join(_fit(section.lines, room, more, section.separator))
-        room -= visible_length(fitted) + 1
-        body += ["", *section.heading, *([fitted] if fitted else []), *section.tail]
+    for block in _allot(_sections(tr, week), room, _("…and {count} more.")):
+        body += ["", *block]
     for section_text in extra:
         body += ["", section_text]
     return "\n".join([*head, *body, "", *prompt])
@@ -181,6 +195,14 @@ class _Section:
     tail: list[str] = field(default_factory=list)
     # names run on in one paragraph; member lines and reports each take a line
     separator: str = "\n"
+
+    def block(self, shown: Sequence[str]) -> list[str]:
+        joined = self.separator.join(shown)
+        return [*self.heading, *([joined] if joined else []), *self.tail]
+
+    def text(self, shown: Sequence[str]) -> str:
+        """The section as the post shows it, with the blank line before it."""
+        return "\n".join(["", *self.block(shown)])
 
 
 def _sections(tr: Translator, week: CheckinWeek) -> list[_Section]:
