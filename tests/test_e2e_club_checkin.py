@@ -22,7 +22,8 @@ def at(text: str) -> datetime:
 
 
 def checkins(group: FakeGroup) -> list[BotMessage]:
-    return [m for m in group.messages if m.plain.startswith("📋 Weekly check-in")]
+    """The check-in posts in the group, whatever the club's language."""
+    return [m for m in group.messages if m.plain.startswith("📋 ")]
 
 
 async def stored(bot: RunningBot, user: FakeUser) -> User:
@@ -127,6 +128,25 @@ async def test_the_check_in_keeps_the_local_hour_across_daylight_saving(bot: Run
     # the week across the change is an hour short, and runs from one check-in to the next
     assert periods[1] == (at("2027-03-22T17:00:00"), at("2027-03-29T16:00:00"))
     assert "Mar 22, 2027 to Mar 29, 2027" in checkins(group)[1].plain
+
+
+async def test_the_post_follows_the_clubs_language_and_zone(bot: RunningBot) -> None:
+    bot.clock.set(at("2026-11-23T09:00:00"))
+    people = await known_users(bot, ["Ana", "Ben"])
+    group = await club_of(bot, people, zone="America/Sao_Paulo")
+    async with bot.runtime.session() as session, session.begin():
+        club = await session.get(Club, group.id)
+        assert club is not None
+        club.language = "pt_BR"
+    # 18:00 in São Paulo (UTC-3, no daylight saving) is 21:00 UTC
+    bot.clock.set(at("2026-11-23T20:59:00"))
+    await bot.club_sweep()
+    assert checkins(group) == []
+    bot.clock.set(at("2026-11-23T21:00:00"))
+    await bot.club_sweep()
+    [post] = checkins(group)
+    # dates in the club's language: Brazilian day-month order
+    assert "16 de nov. de 2026" in post.plain and "23 de nov. de 2026" in post.plain
 
 
 async def test_a_bot_down_for_weeks_posts_the_latest_week_only(bot: RunningBot) -> None:

@@ -17,7 +17,7 @@ from telegram import Bot, InlineKeyboardMarkup
 from bot import keyboards
 from bot.clubs.activity import club_week
 from bot.clubs.outbox import ClubPoster, queue_post
-from bot.clubs.schedule import club_zone, next_checkin, previous_checkin
+from bot.clubs.schedule import WEEK, club_zone, next_checkin, previous_checkin
 from bot.clubs.summary import CheckinWeek, MemberReport, render_checkin
 from bot.db.models import Club, ClubMember, ClubPost, ClubReport, User
 from bot.domain.progress import GOAL_CHOICES, GOAL_MAX, GOAL_MIN
@@ -217,6 +217,8 @@ class ClubSweep:
                     .where(
                         Club.active.is_(True),
                         Club.last_checkin_at <= now - REMIND_AFTER,
+                        # a club back after a long absence is not reminded of an old week
+                        Club.last_checkin_at > now - WEEK,
                         ClubMember.joined_at < Club.last_checkin_at,
                         or_(
                             ClubMember.goal_set_at.is_(None),

@@ -164,7 +164,8 @@ def render_checkin(tr: Translator, week: CheckinWeek) -> str:
     goals reached and reports share what is left, each cut with "…and N more" when needed."""
     _ = tr.gettext
     head = [
-        _("📋 <b>Weekly check-in: {club}</b>").format(club=escape(week.title)),
+        # the mark stays outside the message, so every language's post starts with it
+        "📋 " + _("<b>Weekly check-in: {club}</b>").format(club=escape(week.title)),
         _period(tr, week.start, week.end),
         "",
         _totals(tr, week.weeks),
