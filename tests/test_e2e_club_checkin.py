@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from bot.clubs.checkin import ClubSweep
@@ -102,19 +103,29 @@ async def test_the_check_in_comes_at_the_clubs_local_hour_once(bot: RunningBot) 
     assert club.next_checkin_at == at("2026-11-30T17:00:00")
 
 
-async def test_the_check_in_keeps_the_local_hour_across_daylight_saving(bot: RunningBot) -> None:
-    # Berlin moves its clocks forward on Sunday 28 March 2027: 18:00 is 17:00 UTC before, 16:00
-    # UTC after
-    bot.clock.set(at("2027-03-20T09:00:00"))
+@pytest.mark.parametrize(
+    ("created", "before", "after", "shown"),
+    [
+        # Berlin moves its clocks forward on Sunday 28 March 2027: 18:00 is 17:00 UTC before
+        # the change and 16:00 UTC after it, so that week is an hour short
+        ("2027-03-20T09:00", "2027-03-22T17:00", "2027-03-29T16:00", "Mar 22, 2027 to Mar 29"),
+        # and back on Sunday 25 October 2026: 16:00 UTC before, 17:00 UTC after
+        ("2026-10-17T09:00", "2026-10-19T16:00", "2026-10-26T17:00", "Oct 19, 2026 to Oct 26"),
+    ],
+)
+async def test_the_check_in_keeps_the_local_hour_across_daylight_saving(
+    bot: RunningBot, created: str, before: str, after: str, shown: str
+) -> None:
+    bot.clock.set(at(created))
     people = await known_users(bot, ["Ana", "Ben"])
     group = await club_of(bot, people)
-    bot.clock.set(at("2027-03-22T17:00:00"))
+    bot.clock.set(at(before))
     await bot.club_sweep()
     assert len(checkins(group)) == 1
-    bot.clock.set(at("2027-03-29T15:59:00"))
+    bot.clock.set(at(after) - timedelta(minutes=1))
     await bot.club_sweep()
     assert len(checkins(group)) == 1
-    bot.clock.set(at("2027-03-29T16:00:00"))
+    bot.clock.set(at(after))
     await bot.club_sweep()
     assert len(checkins(group)) == 2
     async with bot.runtime.session() as session:
@@ -125,9 +136,9 @@ async def test_the_check_in_keeps_the_local_hour_across_daylight_saving(bot: Run
                 .order_by(ClubPost.id)
             )
         ).all()
-    # the week across the change is an hour short, and runs from one check-in to the next
-    assert periods[1] == (at("2027-03-22T17:00:00"), at("2027-03-29T16:00:00"))
-    assert "Mar 22, 2027 to Mar 29, 2027" in checkins(group)[1].plain
+    # the week runs from one check-in to the next, whatever the clocks did in between
+    assert periods[1] == (at(before), at(after))
+    assert shown in checkins(group)[1].plain
 
 
 async def test_the_post_follows_the_clubs_language_and_zone(bot: RunningBot) -> None:
@@ -306,6 +317,20 @@ async def test_the_goal_reminder_goes_once_in_private_to_those_without_a_goal(
     assert len(ben.messages) == seen[ben.id] + 2
     assert "checked in yesterday" in ana.messages[-1].plain
     assert len(cem.messages) == seen[cem.id]
+
+
+async def test_a_member_of_two_clubs_is_asked_for_their_one_goal_once(bot: RunningBot) -> None:
+    (ana, ben), first = await monday_club(bot, ["Ana", "Ben"])
+    second = await club_of(bot, [ana, ben], title="Evening club")
+    bot.clock.set(at("2026-11-23T17:00:00"))
+    await bot.club_sweep()
+    assert len(checkins(first)) == len(checkins(second)) == 1
+    await press(bot, ben, "5", chat=second)
+    bot.clock.set(at("2026-11-24T17:00:00"))
+    await bot.club_sweep()
+    # Ben's goal, set in one club, answers both; Ana gets one reminder, not one per club
+    assert [m.plain.count("checked in yesterday") for m in ana.messages] == [1]
+    assert ben.messages == []
 
 
 async def test_an_unreachable_member_is_skipped_quietly(bot: RunningBot) -> None:

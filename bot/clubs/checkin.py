@@ -209,35 +209,40 @@ class ClubSweep:
         goal by a day after their club's check-in (once per check-in). Returns how many."""
         now = self.runtime.clock.now()
         async with self.runtime.session() as session, session.begin():
-            rows = (
-                await session.execute(
-                    select(ClubMember, Club, User)
-                    .join(Club, Club.id == ClubMember.club_id)
-                    .join(User, User.id == ClubMember.user_id)
-                    .where(
-                        Club.active.is_(True),
-                        Club.last_checkin_at <= now - REMIND_AFTER,
-                        # a club back after a long absence is not reminded of an old week
-                        Club.last_checkin_at > now - WEEK,
-                        ClubMember.joined_at < Club.last_checkin_at,
-                        or_(
-                            ClubMember.goal_set_at.is_(None),
-                            ClubMember.goal_set_at < Club.last_checkin_at,
-                        ),
-                        or_(
-                            ClubMember.goal_reminded_at.is_(None),
-                            ClubMember.goal_reminded_at < Club.last_checkin_at,
-                        ),
-                    )
-                    .order_by(ClubMember.id)
-                    .limit(REMINDER_BATCH)
+            waiting = (
+                select(ClubMember, Club, User)
+                .join(Club, Club.id == ClubMember.club_id)
+                .join(User, User.id == ClubMember.user_id)
+                .where(
+                    Club.active.is_(True),
+                    Club.last_checkin_at <= now - REMIND_AFTER,
+                    # a club back after a long absence is not reminded of an old week
+                    Club.last_checkin_at > now - WEEK,
+                    ClubMember.joined_at < Club.last_checkin_at,
+                    or_(
+                        ClubMember.goal_set_at.is_(None),
+                        ClubMember.goal_set_at < Club.last_checkin_at,
+                    ),
+                    or_(
+                        ClubMember.goal_reminded_at.is_(None),
+                        ClubMember.goal_reminded_at < Club.last_checkin_at,
+                    ),
                 )
-            ).all()
+                .order_by(ClubMember.id)
+                .limit(REMINDER_BATCH)
+            )
+            engine = self.runtime.engine
+            if engine is not None and engine.dialect.name == "postgresql":
+                waiting = waiting.with_for_update(skip_locked=True, of=ClubMember)
+            rows = (await session.execute(waiting)).all()
+            reminded: set[int] = set()
             for member, club, user in rows:
                 member.goal_reminded_at = now
-                if not user.reachable or user.paused:
-                    # blocked or paused: no reminder, and none later for this check-in
+                if not user.reachable or user.paused or user.id in reminded:
+                    # blocked or paused: no reminder, and none later for this check-in; and
+                    # one goal is one question, however many clubs ask it on the same day
                     continue
+                reminded.add(user.id)
                 assert club.last_checkin_at is not None
                 tr = self.runtime.translator_for(user)
                 await queue_post(
