@@ -237,14 +237,9 @@ async def accept_tapped(update: Update, context: Context) -> None:
         ).all()
         card = render_card(s.tr, InterviewView.of(interview, now))
         markup = card_keyboard(s, interview)
-        celebrations = await queue_celebrations(
-            s.session, s.user, interview, now, s.runtime.settings.default_language
-        )
         await s.session.commit()
         await query.answer(_("Saved."))
         await edit_in_place(update, card, markup)
-        if celebrations:
-            flush_club_posts_soon(context)
         lines = [
             _("Congratulations on accepting the offer from <b>{company}</b>!").format(
                 company=escape(interview.company)
