@@ -96,4 +96,5 @@ def test_a_reply_is_a_goal_a_bad_goal_or_a_report() -> None:
         "Had 2 interviews and sent 4 applications"
     )
     assert read_reply("Quiet week, resting") == Report("Quiet week, resting")
+    assert read_reply("5 applications, 2 interviews") == Report("5 applications, 2 interviews")
     assert read_reply("  \u200b ") is None

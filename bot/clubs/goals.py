@@ -21,6 +21,7 @@ REPORT_LIMIT = 500
 _GOAL_WORDS = 4
 _NUMBERISH = re.compile(r"^[-−–]?\d")
 _ENDS_NUMBERISH = re.compile(r"\d[.!]?$")
+_DIGITS = re.compile(r"\d+")
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,12 @@ def read_reply(text: str) -> int | GoalProblem | Report | None:
     if not line:
         return None
     words = line.split()
-    if len(words) <= _GOAL_WORDS and (_NUMBERISH.match(words[0]) or _ENDS_NUMBERISH.search(line)):
+    numbers = len(_DIGITS.findall(line))
+    looks_like_goal = len(words) <= _GOAL_WORDS and bool(
+        _NUMBERISH.match(words[0]) or _ENDS_NUMBERISH.search(line)
+    )
+    # "2 or 3" is a goal that was not decided; "5 applications, 2 interviews" is a report
+    if looks_like_goal and (numbers == 1 or len(words) <= _GOAL_WORDS - 1):
         return parse_goal(line)
     return Report(line)
 
