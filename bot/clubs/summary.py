@@ -54,8 +54,10 @@ class CheckinWeek:
     extra_sections: Sequence[str] = ()
 
 
-def _count(tr: Translator, singular: str, plural: str, n: int) -> str:
-    return tr.ngettext(singular, plural, n).format(count=tr.number(n))
+def _counted(tr: Translator, text: str, n: int) -> str:
+    """A plural form already chosen by ngettext (called with literals, so the strings are
+    extracted for the catalogs), with its number in the reader's format."""
+    return text.format(count=tr.number(n))
 
 
 def applications_part(tr: Translator, week: MemberWeek) -> str:
@@ -64,26 +66,45 @@ def applications_part(tr: Translator, week: MemberWeek) -> str:
         return tr.ngettext(
             "{done} of {count} application", "{done} of {count} applications", week.goal
         ).format(done=tr.number(week.applications), count=tr.number(week.goal))
-    return _count(tr, "{count} application", "{count} applications", week.applications)
+    return _counted(
+        tr,
+        tr.ngettext("{count} application", "{count} applications", week.applications),
+        week.applications,
+    )
 
 
 def counts_parts(tr: Translator, week: MemberWeek) -> list[str]:
     """The week's actions besides applications, only those that happened."""
     parts = []
     if week.interviews:
-        parts.append(_count(tr, "{count} interview", "{count} interviews", week.interviews))
+        parts.append(
+            _counted(
+                tr,
+                tr.ngettext("{count} interview", "{count} interviews", week.interviews),
+                week.interviews,
+            )
+        )
     if week.follow_ups_on_time:
         parts.append(
-            _count(
+            _counted(
                 tr,
-                "{count} follow-up on time",
-                "{count} follow-ups on time",
+                tr.ngettext(
+                    "{count} follow-up on time",
+                    "{count} follow-ups on time",
+                    week.follow_ups_on_time,
+                ),
                 week.follow_ups_on_time,
             )
         )
     if week.references_told:
         parts.append(
-            _count(tr, "{count} reference told", "{count} references told", week.references_told)
+            _counted(
+                tr,
+                tr.ngettext(
+                    "{count} reference told", "{count} references told", week.references_told
+                ),
+                week.references_told,
+            )
         )
     return parts
 
@@ -104,7 +125,11 @@ def _totals(tr: Translator, weeks: Sequence[MemberWeek]) -> str:
         total.follow_ups_on_time += week.follow_ups_on_time
         total.references_told += week.references_told
     parts = [
-        _count(tr, "{count} application", "{count} applications", total.applications),
+        _counted(
+            tr,
+            tr.ngettext("{count} application", "{count} applications", total.applications),
+            total.applications,
+        ),
         *counts_parts(tr, total),
     ]
     return tr.gettext("Together: {counts}.").format(counts=", ".join(parts))
