@@ -6,6 +6,7 @@ import argparse
 import asyncio
 
 from bench.chart import run_chart
+from bench.club_checkin import run_club_checkin
 from bench.nudges import run_nudge_throughput
 from bench.startup import run_startup
 
@@ -17,7 +18,8 @@ def main() -> None:
     parser.add_argument(
         "--pending", type=int, default=1_000_000, help="pending tasks for the start-up figure"
     )
-    parser.add_argument("--only", choices=["nudges", "startup", "chart"], default=None)
+    parser.add_argument("--clubs", type=int, default=1_000, help="clubs checking in at once")
+    parser.add_argument("--only", choices=["nudges", "startup", "chart", "clubs"], default=None)
     args = parser.parse_args()
     # first: the chart benchmark checks that building the app leaves matplotlib unloaded
     if args.only in (None, "chart"):
@@ -26,6 +28,8 @@ def main() -> None:
         asyncio.run(run_nudge_throughput(args.tasks, args.latency))
     if args.only in (None, "startup"):
         asyncio.run(run_startup(args.pending))
+    if args.only in (None, "clubs"):
+        asyncio.run(run_club_checkin(args.clubs, 30, args.latency))
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.warnings import PTBUserWarning
 
 from bot.clock import Clock
+from bot.clubs.checkin import ClubSweep
 from bot.config import Settings
 from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.migrate import upgrade_to_head
@@ -31,6 +32,9 @@ from bot.ratelimit import TelegramRateLimiter
 from bot.runtime import RUNTIME_KEY, Runtime, commit_open_scope, runtime_of
 
 log = logging.getLogger(__name__)
+
+# check-ins fall on the hour; a minute late is on time, and a celebration waits at most this
+CLUB_SWEEP_SECONDS = 60.0
 
 # (command, description) for the menus; descriptions are translated per language on start
 PRIVATE_COMMANDS: tuple[tuple[str, str], ...] = (
@@ -106,6 +110,10 @@ async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> N
     application.job_queue.run_repeating(
         sweep_job, interval=runtime.settings.nudge_sweep_seconds, first=1.0, name="nudge-sweep"
     )
+    runtime.extras["club_sweep"] = ClubSweep(runtime, application.bot)
+    application.job_queue.run_repeating(
+        club_sweep_job, interval=CLUB_SWEEP_SECONDS, first=1.0, name="club-sweep"
+    )
     from bot.domain.zones import _cities
 
     # the city table takes a couple of seconds to build; do it before anyone asks
@@ -117,6 +125,13 @@ async def sweep_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     dispatcher = runtime_of(context).extras.get("dispatcher")
     if isinstance(dispatcher, Dispatcher):
         await dispatcher.sweep()
+
+
+async def club_sweep_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Posts the club check-ins and reminders that are due, and anything else clubs are owed."""
+    club_sweep = runtime_of(context).extras.get("club_sweep")
+    if isinstance(club_sweep, ClubSweep):
+        await club_sweep.run()
 
 
 async def post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -188,6 +203,7 @@ def build_application(
     warnings.filterwarnings("ignore", message=r"If 'per_message=False'", category=PTBUserWarning)
     from handlers.applications import application_handlers
     from handlers.club_buddies import club_buddy_handlers
+    from handlers.club_checkin import club_checkin_handlers, club_reply_handlers
     from handlers.club_leads import club_lead_handlers
     from handlers.club_life import club_life_handlers
     from handlers.club_settings import club_settings_handlers, club_zone_reply_handler
@@ -232,6 +248,7 @@ def build_application(
     application.add_handlers(task_handlers())
     application.add_handlers(application_handlers(application.user_data))
     application.add_handlers(goal_handlers())
+    application.add_handlers(club_checkin_handlers())
     application.add_handlers(stats_handlers())
     application.add_handlers(reference_handlers())
     application.add_handlers(reference_nudge_handlers())
@@ -244,5 +261,8 @@ def build_application(
     application.add_handler(cancel_handler())
     # last: buttons from old messages and anything no one else took
     application.add_handlers(fallback_handlers())
+    # Group 1: replies in groups to a club's check-in post. Only the database knows which message
+    # is one, so this looks without taking the reply from whoever owns another bot message.
+    application.add_handlers(club_reply_handlers(), group=1)
     application.add_error_handler(on_error)
     return application

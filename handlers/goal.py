@@ -15,6 +15,7 @@ from telegram.ext import (
 )
 
 from bot import keyboards
+from bot.clubs.goals import note_goal_set
 from bot.domain.progress import GOAL_CHOICES, GOAL_MAX, GOAL_MIN, GoalProblem, parse_goal
 from bot.progress import progress_this_week
 from bot.runtime import Scope, scope
@@ -168,6 +169,7 @@ async def _take_typed(update: Update, s: Scope, text: str) -> object:
         return WAITING_FOR_GOAL
     assert isinstance(found, int)
     _store(s, found)
+    await note_goal_set(s.session, s.user.id, s.runtime.clock.now())
     await answer(update, await _saved(s, found))
     return ConversationHandler.END
 
@@ -197,6 +199,8 @@ async def goal_tapped(update: Update, context: Context) -> object:
             assert value is not None
             if s.user.weekly_goal != value:
                 _store(s, value)
+            # the clubs' goal question is answered too, even with an unchanged number
+            await note_goal_set(s.session, s.user.id, s.runtime.clock.now())
             await query.answer(_("Saved."))
             await edit_in_place(update, await _saved(s, value))
         elif action == "clear":

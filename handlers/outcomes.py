@@ -20,10 +20,12 @@ from telegram.ext import (
 )
 
 from bot import keyboards
+from bot.clubs.celebrate import queue_celebrations
 from bot.db.models import Interview, Task
 from bot.domain import plan
 from bot.runtime import Scope, scope
 from handlers.cards import InterviewView, render_card
+from handlers.club_checkin import flush_club_posts_soon
 from handlers.common import Context, answer, edit_in_place
 from handlers.interviews import card_keyboard
 from handlers.next_round import (
@@ -92,9 +94,14 @@ async def offer_chosen(update: Update, context: Context) -> int:
         ) is not None
         card = render_card(s.tr, InterviewView.of(interview, now))
         markup = card_keyboard(s, interview)
+        celebrations = await queue_celebrations(
+            s.session, s.user, interview, now, s.runtime.settings.default_language
+        )
         await s.session.commit()
         await query.answer(_("Saved."))
         await edit_in_place(update, card, markup)
+        if celebrations:
+            flush_club_posts_soon(context)
         if not waiting:
             return END
         context.user_data[DRAFT] = {"kind": "offer", "id": interview.id}

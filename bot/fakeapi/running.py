@@ -100,11 +100,14 @@ class RunningBot:
         application.process_update = counted  # type: ignore[method-assign]
 
     def busy(self) -> bool:
-        """Whether the bot still has updates to handle or a nudge sweep under way."""
+        """Whether the bot still has updates to handle, or a nudge or club sweep under way."""
         application = self.application
         if application is None:
             return False
         if self._in_flight or not application.update_queue.empty():
+            return True
+        club_sweep = self.runtime.extras.get("club_sweep")
+        if club_sweep is not None and club_sweep.busy:
             return True
         dispatcher = self.runtime.extras.get("dispatcher")
         return dispatcher is not None and dispatcher.busy
@@ -114,6 +117,13 @@ class RunningBot:
         sent = int(await self.runtime.extras["dispatcher"].sweep())
         await self.fake.settle()
         return sent
+
+    async def club_sweep(self) -> int:
+        """Run the club sweep now, as its job would (check-ins, reminders, then the outbox),
+        and wait for the bot to settle; returns how many check-ins it queued."""
+        queued = int(await self.runtime.extras["club_sweep"].run())
+        await self.fake.settle()
+        return queued
 
     async def stop(self) -> None:
         if self.application is not None:
