@@ -405,3 +405,25 @@ async def test_forty_clubs_check_in_at_the_same_hour_without_a_429(bot: RunningB
     await bot.fake.settle()
     assert all(len(checkins(g)) == 1 for g in groups)
     assert not [r for r in bot.fake.refusals if r.error_code == 429]
+
+
+async def test_the_check_in_lists_the_weeks_leads_and_tells_each_buddy_privately(
+    bot: RunningBot,
+) -> None:
+    (ana, ben, chloe), group = await monday_club(bot, ["Ana", "Ben", "Chloe"])
+    await say(bot, ana, "/lead Initech — Data Analyst — https://initech.example/jobs/7", group)
+    await say(bot, ana, "/buddy", group)
+    await say(bot, ben, "/buddy", group)
+    await say(bot, ben, "/applied Acme — Backend Engineer")
+    bot.clock.set(at("2026-11-23T17:00:30"))
+    await bot.club_sweep()
+    [post] = checkins(group)
+    assert "This week's leads" in post.plain
+    assert "Initech" in post.plain and "https://initech.example/jobs/7" in post.plain
+    # each buddy hears of the other's week, in private; Chloe has no buddy and hears nothing
+    ana_summary = [m.plain for m in ana.messages if "Your buddy Ben's week" in m.plain]
+    ben_summary = [m.plain for m in ben.messages if "Your buddy Ana's week" in m.plain]
+    assert len(ana_summary) == 1 and len(ben_summary) == 1
+    assert "Applications: 1" in ana_summary[0] and "Acme" not in ana_summary[0]
+    assert not any("Your buddy" in m.plain for m in chloe.messages)
+    assert not any("Your buddy" in m.plain for m in group.messages)

@@ -16,6 +16,8 @@ from telegram import Bot, InlineKeyboardMarkup
 
 from bot import keyboards
 from bot.clubs.activity import club_week
+from bot.clubs.buddies import queue_buddy_summaries
+from bot.clubs.leads import leads_of_week, leads_section
 from bot.clubs.outbox import ClubPoster, queue_post
 from bot.clubs.schedule import WEEK, club_zone, next_checkin, previous_checkin
 from bot.clubs.summary import CheckinWeek, MemberReport, render_checkin
@@ -65,6 +67,13 @@ def checkin_key(moment: datetime) -> str:
 ExtraSection = Callable[[AsyncSession, Club, datetime, datetime, Translator], Awaitable[str]]
 
 
+async def week_leads(
+    session: AsyncSession, club: Club, start: datetime, end: datetime, tr: Translator
+) -> str:
+    """The check-in's "this week's leads" section."""
+    return leads_section(tr, await leads_of_week(session, club.id, start, end))
+
+
 class ClubSweep:
     """Runs the club check-ins; the database says what is due, so replicas and restarts
     neither skip nor double a week."""
@@ -73,7 +82,7 @@ class ClubSweep:
         self.runtime = runtime
         self.poster = poster or ClubPoster(runtime, bot)
         # what the check-in adds before its goal prompt, in order (this week's leads)
-        self.extra_sections: list[ExtraSection] = []
+        self.extra_sections: list[ExtraSection] = [week_leads]
         self._lock = asyncio.Lock()
 
     @property
@@ -143,6 +152,9 @@ class ClubSweep:
             markup=goal_keyboard(tr),
             period=(start, end),
         )
+        if club.buddies:
+            # each buddy's private summary of the other's week, at the same moment
+            await queue_buddy_summaries(session, club, start, end, now)
 
     async def compose(
         self,
