@@ -115,6 +115,7 @@ LINK_COMMANDS = frozenset(
     {
         "applied",
         "applications",
+        "clubs",
         "delete",
         "export",
         "goal",
@@ -134,6 +135,7 @@ async def _from_link(update: Update, context: Context, payload: str) -> int | No
     """A deep link from a group ("open a private chat") lands on what the member asked for."""
     from handlers.applications import applied_command
     from handlers.applications_list import applications_command
+    from handlers.club_prefs import clubs_command
     from handlers.data import delete_command, export_command
     from handlers.interviews import interviews_command
     from handlers.references import references_command
@@ -148,6 +150,7 @@ async def _from_link(update: Update, context: Context, payload: str) -> int | No
     commands = {
         "applied": applied_command,
         "applications": applications_command,
+        "clubs": clubs_command,
         "delete": delete_command,
         "export": export_command,
         "interviews": interviews_command,
@@ -184,6 +187,10 @@ async def start(update: Update, context: Context) -> int:
         # an interview or a reference is being typed: its conversation says how to go on
         return PASS_ON
     payload = context.args[0] if context.args and private else ""
+    if payload.startswith("join_"):
+        from handlers.club_join import join_from_link
+
+        return await join_from_link(update, context, payload)
     if payload.startswith("log"):
         async with scope(update, context) as s:
             set_aside = context.user_data is not None and context.user_data.get(ZONE_SET_ASIDE_KEY)
