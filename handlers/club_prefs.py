@@ -53,6 +53,11 @@ def member_card(
         if member.wants_buddy
         else _("You're not looking for a buddy in this club."),
     ]
+    # a member's choice waits for the club's own switch, which only its admins turn
+    if member.celebrate and not club.celebrate_offers:
+        lines.append(_("Celebrations are turned off in this club for now."))
+    if member.wants_buddy and not club.buddies:
+        lines.append(_("Buddies are turned off in this club for now."))
     club_id = club.id
     markup = keyboards.keyboard(
         [

@@ -65,6 +65,7 @@ def help_text(scope_: Scope, private: bool) -> str:
         _("/goal — your weekly goal of applications"),
         _("/stats — your progress this week and overall, with a chart"),
         _("/references — the people who vouch for you"),
+        _("/clubs — your job clubs and what each one sees of you"),
         _("/applications — the applications you logged, to remove one"),
         _("/reminders — when reminders arrive and how often"),
         _("/pause and /resume — stop and restart reminders"),
@@ -92,6 +93,8 @@ def group_help_text(scope_: Scope) -> str:
             _("<b>What I can do here</b>"),
             "",
             _("/log — log an interview: I'll take you to our private chat for the details"),
+            _("/join and /leave — join this group's job club, or leave it"),
+            _("/club — this week's club board: counts only"),
             _("/help — this list"),
             "",
             _(

@@ -124,6 +124,7 @@ async def test_joining_and_leaving_by_command(bot: RunningBot) -> None:
     assert await say(bot, ben, "/leave", chat=group) == "Ben has left the club. 1 member now."
     assert await members(bot, group.id) == [ana.id]
     assert await say(bot, ben, "/leave", chat=group) == "Ben, you're not a member of this club."
+    assert "/join and /leave" in await say(bot, ben, "/help", chat=group)
     # in private, the commands say where they work
     assert "/join in its group" in await say(bot, ben, "/join")
     assert "Leave button in /clubs" in await say(bot, ben, "/leave")
@@ -242,6 +243,14 @@ async def test_clubs_toggles_check_the_tapper_and_leaving_asks_first(bot: Runnin
     card = ana.last_message
     await press(bot, ana, "⬜ Open to a buddy")
     assert ana.last_message.buttons[2] == ["✅ Open to a buddy"]
+    # a choice the club's admins have switched off for the club says so
+    async with bot.runtime.session() as session, session.begin():
+        club = await session.get(Club, group.id)
+        assert club is not None
+        club.celebrate_offers = False
+    shown = await press(bot, ana, "⬜ Celebrate my offers")
+    assert "Your offers are celebrated in the group." in shown
+    assert "Celebrations are turned off in this club for now." in shown
 
     # Dan is in no club: a forged tap naming it changes nothing
     [dan] = await known_users(bot, ["Dan"])
