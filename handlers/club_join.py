@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import logging
 import re
+import time
 from dataclasses import dataclass
 from html import escape
 
@@ -186,14 +188,63 @@ async def join_tapped(update: Update, context: Context) -> None:
         )
     )
     if keyboards.decode(query.data)[1:2] == [ON_INTRODUCTION]:
-        # the introduction's last line keeps the count, instead of a message per member
-        try:
-            await query.edit_message_text(
-                introduction(result.club_tr, result.club, result.members),
-                reply_markup=join_keyboard(result.club_tr, True),
-            )
-        except TelegramError:
-            log.info("could not update the introduction's member count", exc_info=True)
+        # the introduction's last line keeps the count, instead of a message per member; in
+        # the background, so a rush of taps never waits on the group's 20 messages a minute
+        context.application.create_task(
+            refresh_introduction(context, query.message.chat.id, query.message.message_id),
+            update=update,
+        )
+
+
+# the introductions being refreshed in this process (True when a join came in meanwhile), and
+# when each was last edited
+INTRO_REFRESHES = "club-intro-refreshes"
+INTRO_EDITED_AT = "club-intro-edited-at"
+# seconds between two edits of one introduction: a cosmetic count may spend only a few of the
+# group's 20 messages a minute, which the club's real posts need
+INTRO_EDIT_GAP = 10.0
+
+
+async def refresh_introduction(context: Context, chat_id: int, message_id: int) -> None:
+    """Shows the club's current member count on its introduction. Joins that come within
+    INTRO_EDIT_GAP of the last edit are folded into one edit after the gap, not one edit each."""
+    runtime = runtime_of(context)
+    refreshing: dict[tuple[int, int], bool] = runtime.extras.setdefault(INTRO_REFRESHES, {})
+    edited_at: dict[tuple[int, int], float] = runtime.extras.setdefault(INTRO_EDITED_AT, {})
+    key = (chat_id, message_id)
+    if key in refreshing:
+        refreshing[key] = True
+        return
+    refreshing[key] = False
+    try:
+        while True:
+            wait = edited_at.get(key, 0.0) + INTRO_EDIT_GAP - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            refreshing[key] = False
+            async with runtime.session() as session:
+                club = await session.get(Club, chat_id)
+                if club is None:
+                    return
+                members = await count_members(session, chat_id)
+            tr = club_translator(club, runtime.settings.default_language)
+            try:
+                await context.bot.edit_message_text(
+                    introduction(tr, club, members),
+                    chat_id=chat_id,
+                    message_id=message_id,
+                    reply_markup=join_keyboard(tr, True),
+                )
+            except TelegramError as exc:
+                if "not modified" not in str(exc).lower():
+                    log.info("could not update the introduction's member count", exc_info=True)
+            if len(edited_at) > 10_000:
+                edited_at.clear()
+            edited_at[key] = time.monotonic()
+            if not refreshing[key]:
+                return
+    finally:
+        del refreshing[key]
 
 
 async def join_command(update: Update, context: Context) -> None:

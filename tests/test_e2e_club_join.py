@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
 from sqlalchemy import select
 
 from bot.db.models import Club, ClubMember, User
 from bot.fakeapi.running import RunningBot
 from bot.fakeapi.server import FakeGroup, FakeUser
+from handlers import club_join
 from tests.clubflows import known_users
 from tests.conftest import stored_user
 from tests.flows import forge_tap, press, say
@@ -76,8 +80,9 @@ async def test_the_introduction_says_what_the_group_sees_and_how_admins_set_the_
 
 
 async def test_joining_by_button_acts_for_whoever_taps_and_counts_on_the_introduction(
-    bot: RunningBot,
+    bot: RunningBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(club_join, "INTRO_EDIT_GAP", 0.0)
     ana, ben = await known_users(bot, ["Ana", "Ben"])
     group = await group_with_bot(bot, [ana, ben])
     intro = group.messages[0]
@@ -299,3 +304,25 @@ async def test_the_bot_added_again_welcomes_the_club_back_instead_of_a_new_intro
     assert "Hi everyone" not in welcome.plain
     assert welcome.callback_data == [["cjoin"]]
     assert (await stored_club(bot, group.id)).active is True
+
+
+async def test_a_rush_of_joins_edits_the_introduction_a_few_times_not_once_each(
+    bot: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(club_join, "INTRO_EDIT_GAP", 1.0)
+    people = await known_users(bot, [f"Member {n}" for n in range(25)])
+    group = await group_with_bot(bot, people)
+    intro = group.messages[0]
+    for person in people:
+        await person.tap(intro, JOIN)
+    for _ in range(50):
+        await bot.fake.settle()
+        if group.messages[0].plain.endswith("25 members have joined so far."):
+            break
+        await asyncio.sleep(0.2)
+    assert group.messages[0].plain.endswith("25 members have joined so far.")
+    assert len(await members(bot, group.id)) == 25
+    # the taps were all answered, and the group's budget was hardly touched
+    assert len(bot.fake.callback_answers) == 25
+    assert group.messages[0].edits < 10
+    assert len(group.messages) == 1
