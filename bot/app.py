@@ -53,10 +53,14 @@ PRIVATE_COMMANDS: tuple[tuple[str, str], ...] = (
     ("delete", N_("Delete all your data")),
     ("language", N_("Change the language")),
     ("timezone", N_("Set your time zone")),
+    ("clubs", N_("Your job clubs")),
     ("help", N_("What I can do")),
     ("cancel", N_("Stop the current step")),
 )
 GROUP_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("club", N_("This week's club board")),
+    ("join", N_("Join this group's job club")),
+    ("leave", N_("Leave this group's job club")),
     ("log", N_("Log an interview (in private)")),
     ("help", N_("What I can do")),
 )
@@ -202,10 +206,13 @@ def build_application(
     # a user has one interview draft at a time, whichever message its buttons sit on.
     warnings.filterwarnings("ignore", message=r"If 'per_message=False'", category=PTBUserWarning)
     from handlers.applications import application_handlers
+    from handlers.club_board import club_board_handlers
     from handlers.club_buddies import club_buddy_handlers
     from handlers.club_checkin import club_checkin_handlers, club_reply_handlers
+    from handlers.club_join import club_join_handlers
     from handlers.club_leads import club_lead_handlers
     from handlers.club_life import club_life_handlers
+    from handlers.club_prefs import club_pref_handlers
     from handlers.club_settings import club_settings_handlers, club_zone_reply_handler
     from handlers.data import data_handlers
     from handlers.fallback import fallback_handlers
@@ -258,6 +265,9 @@ def build_application(
     application.add_handlers(help_handlers())
     application.add_handlers(club_lead_handlers(application.user_data))
     application.add_handlers(club_buddy_handlers())
+    application.add_handlers(club_join_handlers())
+    application.add_handlers(club_pref_handlers())
+    application.add_handlers(club_board_handlers())
     application.add_handler(cancel_handler())
     # last: buttons from old messages and anything no one else took
     application.add_handlers(fallback_handlers())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import ChatMember, Update
 from telegram.ext import (
     ApplicationHandlerStop,
     BaseHandler,
@@ -13,7 +13,8 @@ from telegram.ext import (
 
 from bot.db.models import User
 from bot.runtime import runtime_of, scope
-from handlers.common import Context, answer, deep_link
+from handlers.club_join import arrival
+from handlers.common import Context, answer
 
 _OUTSIDE = (ChatMember.LEFT, ChatMember.BANNED)
 _INSIDE = (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER, ChatMember.RESTRICTED)
@@ -31,33 +32,14 @@ async def bot_membership(update: Update, context: Context) -> None:
 
 
 async def added_to_group(update: Update, context: Context) -> None:
-    """Introduces the bot when added to a group, in the language of whoever added it."""
+    """Decides whether the bot has just arrived in a group; the club's arrival does the rest."""
     change = update.my_chat_member
     assert change is not None
     old, new = change.old_chat_member.status, change.new_chat_member.status
     # a promotion to admin, or any change inside the group, is not an arrival
     if old not in _OUTSIDE or new not in _INSIDE:
         return
-    runtime = runtime_of(context)
-    adder = change.from_user
-    async with runtime.session() as session:
-        # the adder may never have written to the bot: nothing is stored about them here
-        known = await session.get(User, adder.id)
-    tr = runtime.translator_for(known, adder.language_code)
-    text = "\n\n".join(
-        [
-            tr.gettext("Hi everyone! I'm Afterview, a coach for the days after a job interview."),
-            tr.gettext(
-                "Here in the group I answer /help and /log. Anything personal (your interviews, "
-                "tasks, reminders, language and time zone) stays in a private chat with me: "
-                "nothing private is shown here."
-            ),
-        ]
-    )
-    markup = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(tr.gettext("Open a private chat"), url=deep_link(context, "help"))]]
-    )
-    await context.bot.send_message(change.chat.id, text, reply_markup=markup)
+    await arrival(update, context)
 
 
 async def private_membership(update: Update, context: Context) -> None:

@@ -65,6 +65,7 @@ def help_text(scope_: Scope, private: bool) -> str:
         _("/goal — your weekly goal of applications"),
         _("/stats — your progress this week and overall, with a chart"),
         _("/references — the people who vouch for you"),
+        _("/clubs — your job clubs and what each one sees of you"),
         _("/applications — the applications you logged, to remove one"),
         _("/reminders — when reminders arrive and how often"),
         _("/pause and /resume — stop and restart reminders"),
@@ -92,6 +93,8 @@ def group_help_text(scope_: Scope) -> str:
             _("<b>What I can do here</b>"),
             "",
             _("/log — log an interview: I'll take you to our private chat for the details"),
+            _("/join and /leave — join this group's job club, or leave it"),
+            _("/club — this week's club board: counts only"),
             _("/help — this list"),
             "",
             _(
@@ -115,6 +118,7 @@ LINK_COMMANDS = frozenset(
     {
         "applied",
         "applications",
+        "clubs",
         "delete",
         "export",
         "goal",
@@ -134,6 +138,7 @@ async def _from_link(update: Update, context: Context, payload: str) -> int | No
     """A deep link from a group ("open a private chat") lands on what the member asked for."""
     from handlers.applications import applied_command
     from handlers.applications_list import applications_command
+    from handlers.club_prefs import clubs_command
     from handlers.data import delete_command, export_command
     from handlers.interviews import interviews_command
     from handlers.references import references_command
@@ -148,6 +153,7 @@ async def _from_link(update: Update, context: Context, payload: str) -> int | No
     commands = {
         "applied": applied_command,
         "applications": applications_command,
+        "clubs": clubs_command,
         "delete": delete_command,
         "export": export_command,
         "interviews": interviews_command,
@@ -184,6 +190,10 @@ async def start(update: Update, context: Context) -> int:
         # an interview or a reference is being typed: its conversation says how to go on
         return PASS_ON
     payload = context.args[0] if context.args and private else ""
+    if payload.startswith("join_"):
+        from handlers.club_join import join_from_link
+
+        return await join_from_link(update, context, payload)
     if payload.startswith("log"):
         async with scope(update, context) as s:
             set_aside = context.user_data is not None and context.user_data.get(ZONE_SET_ASIDE_KEY)
