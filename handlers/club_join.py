@@ -18,6 +18,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import keyboards
 from bot.clubs.intro import club_translator, introduction, welcome_back
+from bot.clubs.life import post_kwargs
 from bot.clubs.members import ensure_club, join, leave
 from bot.clubs.queries import count_members
 from bot.db.models import Club, User
@@ -84,7 +85,9 @@ async def arrival(update: Update, context: Context) -> None:
         fresh = created or members == 0
         text = introduction(tr, club, members) if fresh else welcome_back(tr, members)
         await session.commit()
-    await context.bot.send_message(chat.id, text, reply_markup=join_keyboard(tr, fresh))
+    await context.bot.send_message(
+        text=text, reply_markup=join_keyboard(tr, fresh), **post_kwargs(club)
+    )
 
 
 # --- joining -------------------------------------------------------------------------------

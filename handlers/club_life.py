@@ -8,16 +8,14 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Chat, ChatMember, Message, Update
 from telegram.ext import (
-    ApplicationHandlerStop,
     BaseHandler,
     ChatMemberHandler,
     MessageHandler,
     filters,
 )
 
-from bot.clubs.life import club_is_open, member_count, move_club, post_kwargs
-from bot.clubs.members import ensure_club, leave
-from bot.clubs.settings import club_translator
+from bot.clubs.life import move_club
+from bot.clubs.members import ensure_club, leave, reschedule
 from bot.db.models import Club, User
 from bot.runtime import Runtime, runtime_of
 from handlers.common import Context
@@ -45,6 +43,7 @@ async def ensure_group_club(
     *,
     telegram_language: str | None = None,
     thread_id: int | None = None,
+    added_by: int | None = None,
 ) -> Club:
     """The group's club, created if new with the founder's language and (if the bot knows it)
     zone, else the default language and UTC."""
@@ -54,7 +53,7 @@ async def ensure_group_club(
         chat.id,
         chat.title or "",
         now,
-        added_by=founder.id if founder is not None else None,
+        added_by=added_by if added_by is not None else (founder.id if founder else None),
         zone=founder.timezone if founder is not None else None,
         language=language,
         thread_id=thread_id,
@@ -63,8 +62,8 @@ async def ensure_group_club(
 
 
 async def bot_moved(update: Update, context: Context) -> None:
-    """Closes a club when the bot leaves its group, and reopens it, with a short welcome back
-    instead of the introduction, when the bot returns; a new group gets its club here."""
+    """Closes a club when the bot leaves its group and reopens it when the bot returns; a new
+    group gets its club here (the introduction follows in handlers/club_join.py)."""
     change = update.my_chat_member
     if change is None or change.chat.type not in (Chat.GROUP, Chat.SUPERGROUP):
         return
@@ -91,28 +90,16 @@ async def bot_moved(update: Update, context: Context) -> None:
                 adder,
                 now,
                 telegram_language=change.from_user.language_code,
+                added_by=change.from_user.id,
             )
-            returning = None
         else:
+            # back in a group whose club it kept: the club reopens; the welcome back (or, for
+            # a club no one had joined, the introduction) follows in handlers/club_join.py
             club.active = True
+            # the weeks it was away are not posted now: the next check-in is the next one due
+            reschedule(club, now)
             if change.chat.title:
                 club.title = change.chat.title[:256]
-            returning = club
-            members = await member_count(session, club.id)
-    if returning is None:
-        # a first arrival: the introduction (handlers/membership.py) follows
-        return
-    tr = club_translator(returning, runtime.settings.default_language)
-    text = tr.ngettext(
-        "Welcome back! Your club is still here, with its {count} member. Its settings and "
-        "history are as you left them; /club shows this week.",
-        "Welcome back! Your club is still here, with its {count} members. Its settings and "
-        "history are as you left them; /club shows this week.",
-        members,
-    ).format(count=members)
-    if club_is_open(returning):
-        await context.bot.send_message(text=text, **post_kwargs(returning))
-    raise ApplicationHandlerStop
 
 
 async def group_migrated(update: Update, context: Context) -> None:

@@ -47,7 +47,7 @@ async def club_of(
     now = bot.clock.now()
     async with bot.runtime.session() as session, session.begin():
         club, _ = await ensure_club(session, group.id, title, now, added_by=members[0].id)
-        if zone is not None and club.timezone is None:
+        if zone is not None and club.timezone != zone:
             club.timezone = zone
             reschedule(club, now)
         for person in members:
