@@ -61,6 +61,9 @@ GROUP_COMMANDS: tuple[tuple[str, str], ...] = (
     ("club", N_("This week's club board")),
     ("join", N_("Join this group's job club")),
     ("leave", N_("Leave this group's job club")),
+    ("lead", N_("Share a job lead with the club")),
+    ("buddy", N_("Find an accountability buddy")),
+    ("clubsettings", N_("Check-in day, hour and more (admins)")),
     ("log", N_("Log an interview (in private)")),
     ("help", N_("What I can do")),
 )

@@ -95,6 +95,9 @@ def group_help_text(scope_: Scope) -> str:
             _("/log — log an interview: I'll take you to our private chat for the details"),
             _("/join and /leave — join this group's job club, or leave it"),
             _("/club — this week's club board: counts only"),
+            _("/lead Company — Role — link — share a job lead with the club"),
+            _("/buddy — pair up with an accountability buddy"),
+            _("/clubsettings — the weekly check-in's day and hour, and more (admins)"),
             _("/help — this list"),
             "",
             _(
