@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import func, select
 
-from bot.db.models import Task, User
+from bot.db.models import Club, Task, User
 from bot.domain.zones import zone_info
 from bot.fakeapi.running import RunningBot
 from bot.fakeapi.server import BotMessage, FakeGroup, FakeUser
@@ -461,16 +461,25 @@ class Sandbox:
         return name, zone_info(name)
 
     async def _next_due(self, after: datetime) -> datetime | None:
-        """When the next open task wants a nudge, so time can stop exactly there."""
+        """When the next open task wants a nudge or a club checks in, so time stops there."""
         async with self.running.runtime.session() as session:
             due = await session.scalar(
                 select(func.min(Task.next_nudge_at)).where(
                     Task.state.in_(OPEN_STATES), Task.next_nudge_at > after
                 )
             )
-        if due is None:
-            return None
-        return due if due.tzinfo is not None else due.replace(tzinfo=UTC)
+            # a club's check-in is a moment to stop at too
+            checkin = await session.scalar(
+                select(func.min(Club.next_checkin_at)).where(
+                    Club.active.is_(True), Club.next_checkin_at > after
+                )
+            )
+        moments = [
+            m if m.tzinfo is not None else m.replace(tzinfo=UTC)
+            for m in (due, checkin)
+            if m is not None
+        ]
+        return min(moments) if moments else None
 
     async def _wait(self, arg: str) -> None:
         zone_name, zone = await self._zone()
@@ -505,6 +514,8 @@ class Sandbox:
     async def _sweep_and_show(self, zone: tzinfo, zone_name: str) -> bool:
         try:
             await self.running.sweep()
+            # the clubs' check-ins, goal reminders and posts, as their own job would send them
+            await self.running.club_sweep()
         except TimeoutError as exc:
             self._problem(f"(the bot did not go quiet: {exc})")
         moment = self.running.clock.now()

@@ -349,3 +349,37 @@ def test_the_sandbox_module_explains_its_options() -> None:
     assert result.returncode == 0, result.stderr
     for option in ("--script", "--start", "--language", "--name", "--database"):
         assert option in result.stdout
+
+
+async def test_a_coach_runs_a_club_week_in_the_sandbox(tmp_path: Path) -> None:
+    out = io.StringIO()
+    options = SandboxOptions(files=tmp_path / "files", start=MONDAY)
+    async with open_sandbox(options, out) as sandbox:
+        type_ = Typist(sandbox, out)
+        await type_("/start")
+        await type_("Berlin")
+        shown = await type_(":group")
+        assert "For admins: the check-in is every Monday at 6:00" in shown
+        shown = await type_.tap(shown, "✅ Join")
+        assert "You're in Job club (demo)!" in shown
+        # Ben never opened the bot: the group hands him a link to finish in private
+        await type_(":as ben")
+        shown = await type_("/join")
+        shown = await type_.tap(shown, "Finish joining in private")
+        assert f"sends /start join_{sandbox.group.id}" in shown
+        assert "You're in Job club (demo)!" in shown
+        await type_("Berlin")
+        await type_(":group")
+        await type_(":as ana")
+        shown = await type_("/lead Initech — Analyst — https://initech.example/7")
+        assert "A job lead from Ana" in shown
+        await type_("/buddy")
+        await type_(":as ben")
+        assert "Ben and Ana are now accountability buddies" in await type_("/buddy")
+        # time runs to the club's check-in: the post in the group, each buddy's summary
+        shown = await type_(":wait until monday 18:00")
+        assert "Weekly check-in: Job club (demo)" in shown
+        assert "Initech · Analyst" in shown
+        assert "Your buddy Ana's week" in shown
+        assert "Your weekly goal: 5 applications." in await type_(":reply 5")
+        sandbox.fake.assert_no_refusals()
