@@ -3,6 +3,7 @@ fake Bot API with Telegram's limits (time, memory, and whether any post was refu
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -103,6 +104,13 @@ async def run_club_checkin(clubs: int, members: int, latency: float) -> None:
             )
             too_many = sum(1 for r in fake.refusals if r.error_code == 429)
             other = sum(1 for r in fake.refusals if r.error_code != 429)
+            # the baseline, in the same run: one plain message per group straight through the
+            # bot's rate limiter, with no database, no composing and no outbox
+            assert running.application is not None
+            bot = running.application.bot
+            started = time.perf_counter()
+            await asyncio.gather(*(bot.send_message(g, "baseline") for g in group_ids))
+            baseline = time.perf_counter() - started
         finally:
             await running.close()
     print(
@@ -114,6 +122,7 @@ async def run_club_checkin(clubs: int, members: int, latency: float) -> None:
     print(f"  clubs without a post   {sum(1 for n in posted if n == 0)}   (target 0)")
     print(f"  clubs with two or more {sum(1 for n in posted if n > 1)}   (target 0)")
     print(f"  seconds                {elapsed:.1f}   (at least {clubs / 30:.0f}: 30 a second)")
+    print(f"  baseline, plain sends  {baseline:.1f}   (the same number, no database)")
     print(f"  memory, MiB            {before:.0f} before, {after:.0f} after")
     print(f"  longest post, chars    {longest}   (limit 4096)")
     print(f"  429s received          {too_many}   (target 0)")
