@@ -44,6 +44,13 @@ async def buddy_command(update: Update, context: Context) -> None:
             await _show_pair(update, context, s, club, partner)
             return
         replied = message.reply_to_message
+        if (
+            replied is not None
+            and message.is_topic_message
+            and replied.message_id == message.message_thread_id
+        ):
+            # in a forum topic every message answers the topic's first message: not a reply
+            replied = None
         target = replied.from_user if replied is not None else None
         if target is not None and target.is_bot:
             target = None
@@ -252,7 +259,9 @@ async def buddy_button(update: Update, context: Context) -> None:
         if subject is None or chat is None:
             await query.answer(s._("This button is no longer active."))
             return
-        if choice == END:
+        if choice == END and is_private(update):
+            # the end button only ever lives in the private chat: in a group, forged data
+            # would name another club and a third person there
             await _end(update, context, s, subject)
         elif choice in (ACCEPT, DECLINE) and not is_private(update):
             # who the button names only words a refusal: the stored proposal decides

@@ -248,11 +248,12 @@ async def test_weekly_summaries_go_privately_with_counts_only(bot: RunningBot) -
     assert "1 interview\n" in to_ben[0].plain
     for private in ("Secret", "Hidden", "offer", "Interviewed at"):
         assert private not in to_ben[0].plain
-    assert "Your buddy Ben's week" in to_ana[0].plain
-    assert "Applications: 2 of 2 ✅" in to_ana[0].plain
-    assert "1 offer 🎉" in to_ana[0].plain
-    assert "Applied to: Globex · Designer, Initech · Designer" in to_ana[0].plain
-    assert "Interviewed at: Umbrella · Lead" in to_ana[0].plain
+    # Ana's summary in German, with Ben's places as he shares them with the club
+    assert "Die Woche deines Buddys Ben" in to_ana[0].plain
+    assert "Bewerbungen: 2 von 2 ✅" in to_ana[0].plain
+    assert "1 Zusage 🎉" in to_ana[0].plain
+    assert "Globex · Designer, Initech · Designer" in to_ana[0].plain
+    assert "Umbrella · Lead" in to_ana[0].plain
     berlin = zone_info("Europe/Berlin")
     german, english = Translator("de", berlin), Translator("en", berlin)
     day = start.astimezone(berlin).date()
@@ -296,3 +297,28 @@ async def test_a_replaced_proposal_can_no_longer_be_accepted(bot: RunningBot) ->
     assert await buddies(bot, group.id) == {ana.id: cleo.id, ben.id: None, cleo.id: None}
     await press(bot, cleo, "Accept", chat=group)
     assert await buddies(bot, group.id) == {ana.id: cleo.id, ben.id: None, cleo.id: ana.id}
+
+
+async def test_buddy_in_a_forum_topic_is_a_plain_buddy_not_a_proposal(bot: RunningBot) -> None:
+    ana, ben = await known_users(bot, ["Ana", "Ben"])
+    group = await club_of(bot, [ana, ben])
+    topic = bot.fake.open_topic(group, "Job club", by=ana)
+    await ben.send("/buddy", chat=group, topic=topic)
+    await bot.fake.settle()
+    # every message in a topic answers the topic's first message (Ana's): not a proposal to her
+    assert "You're on the list" in group.last_message.plain
+    assert (await buddies(bot, group.id))[ben.id] is None
+
+
+async def test_a_forged_end_button_in_a_group_ends_nothing(bot: RunningBot) -> None:
+    ana, ben = await known_users(bot, ["Ana", "Ben"])
+    group = await club_of(bot, [ana, ben])
+    other = await club_of(bot, [ana, ben], title="Thursday club")
+    await say(bot, ana, "/buddy", chat=other)
+    await say(bot, ben, "/buddy", chat=other)
+    shown = await say(bot, ana, "/club", chat=group)
+    post = group.last_message
+    await forge_tap(bot, ana, post, f"bd:end:{other.id}")
+    # the pair in the other club stands, and the group's message is untouched
+    assert (await buddies(bot, other.id)) == {ana.id: ben.id, ben.id: ana.id}
+    assert group.last_message.plain == shown

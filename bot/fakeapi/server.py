@@ -858,6 +858,12 @@ class FakeTelegram:
         if topic is not None:
             groups.check_thread(self.groups.get(chat_id), topic)
             content.update(groups.topic_fields(topic))
+            opening = self._chats[chat_id].user_messages.get(topic)
+            if reply_to is None and opening is not None:
+                # as Telegram does: a message in a topic answers the topic's first message
+                content["reply_to_message"] = {
+                    k: v for k, v in opening.items() if k != "reply_to_message"
+                }
         return self._post_message(user, chat_id, chat_api, content, reply_to=reply_to)
 
     def _user_reply_to_member(self, user: FakeUser, sent: JSON, text: str, chat: FakeGroup) -> JSON:
