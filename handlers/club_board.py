@@ -6,12 +6,12 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import keyboards
-from bot.clubs.board import MESSAGE_LIMIT, board_pages, counts, shared_details, visible_length
+from bot.clubs.board import MESSAGE_LIMIT, board_pages, counts, shared_details
 from bot.clubs.intro import club_translator
 from bot.clubs.members import clubs_of, membership
 from bot.clubs.queries import board_week
 from bot.db.models import Club, User
-from bot.domain.text import shorten
+from bot.domain.text import shorten, visible_length
 from bot.i18n import Translator
 from bot.runtime import Runtime, Scope, runtime_of, scope
 from handlers.club_join import join_keyboard

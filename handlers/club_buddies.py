@@ -343,7 +343,12 @@ async def _end(update: Update, context: Context, s: Scope, club_id: int) -> None
             "Send /buddy in the group for a new one."
         ).format(name=escape(names.get(partner.user_id, "")), club=escape(club.title)),
     )
-    user = await s.session.get(User, partner.user_id)
+    await tell_pair_ended(context, s, club, partner.user_id)
+
+
+async def tell_pair_ended(context: Context, s: Scope, club: Club, partner_id: int) -> None:
+    """Tells the former buddy, in private and in their language, that the pair is over."""
+    user = await s.session.get(User, partner_id)
     if user is None:
         return
     own = s.runtime.translator_for(user)
@@ -354,7 +359,7 @@ async def _end(update: Update, context: Context, s: Scope, club_id: int) -> None
         own.gettext(
             "{name} ended your buddy pair in {club}. You are back on the list: I'll pair "
             "you with the next member who sends /buddy there."
-        ).format(name=escape(names.get(s.user.id, "")), club=escape(club.title)),
+        ).format(name=escape(s.user.first_name), club=escape(club.title)),
     )
 
 

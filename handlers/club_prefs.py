@@ -8,11 +8,13 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import keyboards
+from bot.clubs.buddies import end_pair
 from bot.clubs.members import clubs_of, leave, membership
 from bot.db.models import Club, ClubMember
 from bot.domain.text import has_visible_text
 from bot.i18n import Translator
 from bot.runtime import Scope, scope
+from handlers.club_buddies import tell_pair_ended
 from handlers.common import Context, answer, edit_in_place, is_private, send_to_private_chat
 
 PREF = "cpref"
@@ -131,6 +133,7 @@ async def preference_tapped(update: Update, context: Context) -> None:
     assert query is not None
     parts = keyboards.decode(query.data)
     what = parts[2] if len(parts) > 2 else VIEW
+    partner: ClubMember | None = None
     async with scope(update, context) as s:
         found = await _tapped_membership(update, s)
         if found is None:
@@ -152,6 +155,9 @@ async def preference_tapped(update: Update, context: Context) -> None:
             )
         elif what == BUDDY:
             member.wants_buddy = not member.wants_buddy
+            if not member.wants_buddy:
+                # no longer looking means no buddy either: the pair ends for both
+                partner = await end_pair(s.session, member)
             done = (
                 s._("You're open to a buddy in this club.")
                 if member.wants_buddy
@@ -163,6 +169,8 @@ async def preference_tapped(update: Update, context: Context) -> None:
         await s.session.flush()
         await query.answer(done or None)
         await edit_in_place(update, text, markup)
+        if partner is not None:
+            await tell_pair_ended(context, s, club, partner.user_id)
 
 
 async def leave_tapped(update: Update, context: Context) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.clubs.activity import MemberWeek
-from bot.clubs.board import BoardEntry, board_pages, visible_length
+from bot.clubs.board import BoardEntry, board_pages
+from bot.domain.text import visible_length
 from bot.i18n import Translator
 
 EN = Translator("en", UTC)

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from bot.clubs.board import visible_length
 from bot.db.models import Application, ClubMember, User
+from bot.domain.text import visible_length
 from bot.fakeapi.running import RunningBot
 from bot.fakeapi.server import BotMessage
 from tests.clubflows import club_of, known_users

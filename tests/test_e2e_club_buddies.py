@@ -322,3 +322,31 @@ async def test_a_forged_end_button_in_a_group_ends_nothing(bot: RunningBot) -> N
     # the pair in the other club stands, and the group's message is untouched
     assert (await buddies(bot, other.id)) == {ana.id: ben.id, ben.id: ana.id}
     assert group.last_message.plain == shown
+
+
+async def test_no_longer_open_to_a_buddy_ends_the_pair_for_both(bot: RunningBot) -> None:
+    ana, ben = await known_users(bot, ["Ana", "Ben"])
+    group = await club_of(bot, [ana, ben])
+    await say(bot, ana, "/buddy", chat=group)
+    await say(bot, ben, "/buddy", chat=group)
+    await say(bot, ana, "/clubs")
+    await press(bot, ana, "✅ Open to a buddy")
+    assert (await buddies(bot, group.id)) == {ana.id: None, ben.id: None}
+    assert "Ana ended your buddy pair in Monday job club" in ben.last_message.plain
+    assert "⬜ Open to a buddy" in [b for row in ana.last_message.buttons for b in row]
+
+
+def test_a_summary_of_many_long_places_fits_one_message() -> None:
+    from datetime import UTC, datetime
+
+    from bot.clubs.activity import MemberWeek
+    from bot.clubs.buddies import buddy_summary
+    from bot.domain.text import visible_length
+
+    long = ("Ünïcode & Sons International Holdings " * 6)[:200]
+    week = MemberWeek(1, "Ben", goal=20, applications=40, interviews=40)
+    week.applied_to = [(long, long)] * 40
+    week.interviewed_at = [(long, long)] * 40
+    start = datetime(2026, 11, 16, 17, tzinfo=UTC)
+    text = buddy_summary(Translator("en", UTC), long, week, True, start, start + timedelta(days=7))
+    assert visible_length(text) <= 4096

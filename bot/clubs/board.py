@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,7 +11,7 @@ from html import escape
 from babel.dates import format_interval
 
 from bot.clubs.activity import MemberWeek
-from bot.domain.text import has_visible_text, shorten
+from bot.domain.text import has_visible_text, shorten, visible_length
 from bot.i18n import Translator
 
 # Telegram's limit for a message, counted after the markup is parsed, in UTF-16 code units
@@ -25,12 +24,6 @@ QUIET_LINE = 300
 # a name is isolated from the text around it, so a right-to-left name keeps the line in order
 _ISOLATE, _POP = "\u2068", "\u2069"
 _TAG = re.compile(r"<[^>]+>")
-
-
-def visible_length(text: str) -> int:
-    """Characters Telegram counts in an HTML text: tags dropped, entities as one, UTF-16."""
-    plain = html.unescape(_TAG.sub("", text))
-    return len(plain.encode("utf-16-le")) // 2
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from bot.clubs.leads import lead_what
 from bot.clubs.members import members_of, membership
 from bot.clubs.outbox import queue_post
 from bot.db.models import Club, ClubMember, ClubPost, User
+from bot.domain.text import shorten
 from bot.domain.zones import zone_info
 from bot.i18n import Translator, pick_language
 
@@ -26,6 +27,7 @@ from bot.i18n import Translator, pick_language
 FALLBACK_LANGUAGE = "en"
 # how many companies a summary lists for a partner who shares them, before "and N more"
 SHOWN_COMPANIES = 10
+PLACE_LENGTH = 60
 
 
 async def buddy_of(session: AsyncSession, member: ClubMember) -> ClubMember | None:
@@ -94,7 +96,11 @@ def _translator(user: User, club: Club) -> Translator:
 
 
 def _listed(tr: Translator, pairs: Sequence[tuple[str, str]]) -> str:
-    shown = [lead_what(company, role) for company, role in pairs[:SHOWN_COMPANIES]]
+    # each place shortened, so two full lists still fit one message (4096 characters)
+    shown = [
+        lead_what(shorten(company, PLACE_LENGTH), shorten(role, PLACE_LENGTH))
+        for company, role in pairs[:SHOWN_COMPANIES]
+    ]
     rest = len(pairs) - len(shown)
     listed = ", ".join(shown)
     if rest:

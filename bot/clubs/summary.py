@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -11,7 +10,7 @@ from html import escape
 
 from bot.clubs.activity import MemberWeek
 from bot.domain.progress import GOAL_MAX, GOAL_MIN
-from bot.domain.text import shorten
+from bot.domain.text import shorten, visible_length
 from bot.i18n import Translator
 
 # Telegram's limit for a message, in UTF-16 code units after the markup is parsed
@@ -22,11 +21,6 @@ _MORE_ROOM = 80
 # reply itself in the group anyway)
 REPORT_SHOWN = 200
 _TAGS = re.compile(r"<[^>]+>")
-
-
-def visible_length(text: str) -> int:
-    """Length as Telegram counts it: markup parsed away, in UTF-16 code units."""
-    return len(html.unescape(_TAGS.sub("", text)).encode("utf-16-le")) // 2
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import unicodedata
 
 # Format characters (Cf: zero-width space and joiners, the BOM, direction marks) and other
@@ -43,3 +45,12 @@ def shorten(text: str, limit: int, ellipsis: str = "…") -> str:
     if space >= room // 2:
         cut = cut[:space]
     return cut.rstrip(" ,;:-—–") + ellipsis
+
+
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def visible_length(text: str) -> int:
+    """Characters Telegram counts in an HTML text: tags dropped, entities as one, in UTF-16
+    code units (what its 4096-character limit is measured in)."""
+    return len(html.unescape(_TAGS.sub("", text)).encode("utf-16-le")) // 2
