@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Chat, ChatMember, Message, Update
 from telegram.ext import (
+    ApplicationHandlerStop,
     BaseHandler,
     ChatMemberHandler,
     MessageHandler,
@@ -92,6 +93,10 @@ async def bot_moved(update: Update, context: Context) -> None:
                 telegram_language=change.from_user.language_code,
                 added_by=change.from_user.id,
             )
+        elif club.active:
+            # the bot never left: Telegram says "joined" again for the supergroup a group was
+            # upgraded to, once the club has moved there. Nothing to say.
+            raise ApplicationHandlerStop
         else:
             # back in a group whose club it kept: the club reopens; the welcome back (or, for
             # a club no one had joined, the introduction) follows in handlers/club_join.py

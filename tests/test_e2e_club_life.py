@@ -72,7 +72,10 @@ async def test_the_bot_removed_and_added_back_keeps_the_club_and_posts_nothing_m
     assert club is not None and club.active is False
 
 
-async def test_a_group_upgraded_to_a_supergroup_keeps_its_club(bot: RunningBot) -> None:
+@pytest.mark.parametrize("joined_first", [False, True])
+async def test_a_group_upgraded_to_a_supergroup_keeps_its_club(
+    bot: RunningBot, joined_first: bool
+) -> None:
     ana, ben = await known_users(bot, ["Ana", "Ben"])
     group = bot.fake.add_group(
         "Basic club", members=[ana, ben], admins=[ana], chat_type="group", bot_is_member=False
@@ -116,8 +119,12 @@ async def test_a_group_upgraded_to_a_supergroup_keeps_its_club(bot: RunningBot) 
         )
     await pair(bot, group.id, ana, ben)
 
-    supergroup = bot.fake.migrate_to_supergroup(group, by=ana)
+    before = len(group.messages)
+    supergroup = bot.fake.migrate_to_supergroup(group, by=ana, joined_first=joined_first)
     await bot.fake.settle()
+    if not joined_first:
+        # the bot's "joined" for the new supergroup comes after the move: nothing is said
+        assert supergroup.messages == [] and len(group.messages) == before
     assert await stored_club(bot, group.id) is None
     moved = await stored_club(bot, supergroup.id)
     assert moved is not None

@@ -67,7 +67,7 @@ async def move_club(session: AsyncSession, old_id: int, new_id: int) -> Club | N
     """Moves a club to its group's new chat id (a group upgraded to a supergroup), with its
     members, posts, leads and interviews; a second call finds nothing left to move. Where the
     new chat already has a club (someone used it before the move was seen), the old club's
-    members join it and the new club's settings stay."""
+    members join it; its settings stay if it has members, else the old club's are carried."""
     old = await session.get(Club, old_id)
     new = await session.get(Club, new_id)
     if old is None:
@@ -77,6 +77,12 @@ async def move_club(session: AsyncSession, old_id: int, new_id: int) -> Club | N
         session.add(new)
         await session.flush()
     else:
+        if await member_count(session, new_id) == 0:
+            # Telegram also adds the bot to the new supergroup, which can make a fresh, empty
+            # club there before the move is seen: the club the members built keeps its settings
+            for name in _CARRIED:
+                if name not in ("created_at",):
+                    setattr(new, name, getattr(old, name))
         # someone already in the new club keeps that membership; the old one goes with the club
         kept = aliased(ClubMember)
         await session.execute(

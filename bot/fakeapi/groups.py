@@ -37,9 +37,13 @@ def topic_fields(thread_id: int | None) -> JSON:
     return {"message_thread_id": thread_id, "is_topic_message": True}
 
 
-def migrate_to_supergroup(fake: FakeTelegram, group: FakeGroup, by: FakeUser) -> FakeGroup:
+def migrate_to_supergroup(
+    fake: FakeTelegram, group: FakeGroup, by: FakeUser, *, joined_first: bool = False
+) -> FakeGroup:
     """Upgrades a basic group: a new supergroup with the same people; the old chat says
-    ``migrate_to_chat_id``, the new one ``migrate_from_chat_id``, and the old id is refused."""
+    ``migrate_to_chat_id``, the new one ``migrate_from_chat_id``, and the old id is refused.
+    As Telegram does, a bot in the group also gets a my_chat_member update for the new
+    supergroup: after the migration messages, or before them with ``joined_first``."""
     if group.type != "group" or group.migrated_to is not None:
         raise ValueError(f"{group!r} is not a basic group that can still be upgraded")
     new = fake.add_group(
@@ -50,9 +54,20 @@ def migrate_to_supergroup(fake: FakeTelegram, group: FakeGroup, by: FakeUser) ->
         bot_is_member=group.bot_is_member,
         bot_is_admin=group.bot_is_admin,
     )
+    status = "administrator" if new.bot_is_admin else "member"
+
+    def bot_joined() -> None:
+        if new.bot_is_member:
+            update = fake._member_update(new.to_api(), by, fake.bot_user, "left", status)
+            fake._enqueue("my_chat_member", update)
+
+    if joined_first:
+        bot_joined()
     fake._post_message(by, group.id, group.to_api(), {"migrate_to_chat_id": new.id}, service=True)
     group.migrated_to = new.id
     fake._post_message(by, new.id, new.to_api(), {"migrate_from_chat_id": group.id}, service=True)
+    if not joined_first:
+        bot_joined()
     return new
 
 

@@ -638,9 +638,11 @@ class FakeTelegram:
         payload = self._member_update(group.to_api(), actor, self.bot_user, old, new)
         return self._enqueue("my_chat_member", payload)
 
-    def migrate_to_supergroup(self, group: FakeGroup, by: FakeUser) -> FakeGroup:
+    def migrate_to_supergroup(
+        self, group: FakeGroup, by: FakeUser, *, joined_first: bool = False
+    ) -> FakeGroup:
         """Upgrades a basic group to a new supergroup (see groups.migrate_to_supergroup)."""
-        return groups.migrate_to_supergroup(self, group, by)
+        return groups.migrate_to_supergroup(self, group, by, joined_first=joined_first)
 
     def open_topic(self, group: FakeGroup, name: str, by: FakeUser) -> int:
         """Opens a forum topic in a supergroup (topics turned on); returns its thread id."""
