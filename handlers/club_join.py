@@ -346,6 +346,11 @@ async def join_from_link(update: Update, context: Context, payload: str) -> int:
                 members = await _members(s.session, club.id)
                 line = welcome_line(club_tr, _first_name(club_tr, person), members)
                 announce = (club.id, club.thread_id, line)
+            if newcomer:
+                # the time zone question comes next, and a tap on a choice would set it aside:
+                # the choices wait for /clubs
+                text += "\n\n" + s._("/clubs — your job clubs and what each one sees of you")
+                markup = None
             await answer(update, text, reply_markup=markup)
         if announce is not None:
             await _tell_group(context, *announce)

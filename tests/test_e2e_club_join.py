@@ -158,6 +158,9 @@ async def test_someone_who_never_started_the_bot_finishes_joining_in_private(
     assert "Hi Cleo!" in shown
     assert "You're in Monday job club! Here is what the club sees of you." in shown
     assert "Which time zone are you in?" in shown
+    # no choices to tap yet: a tap would set the zone question aside; /clubs has them
+    card = next(m for m in cleo.messages if "You're in Monday job club!" in m.plain)
+    assert card.buttons == [] and "/clubs" in card.plain
     assert await members(bot, group.id) == [cleo.id]
     assert group.last_message.plain == "Welcome to the club, Cleo! 1 member now."
     await say(bot, cleo, "Lisbon")
