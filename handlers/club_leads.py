@@ -17,6 +17,7 @@ from bot.clubs.members import membership
 from bot.db.models import Application, Club, ClubLead, User
 from bot.domain.applications import ApplicationProblem, same_application
 from bot.domain.interviews import MAX_FIELD
+from bot.domain.text import has_visible_text
 from bot.runtime import Scope, runtime_of, scope
 from handlers.applications import REPEAT_WINDOW, logged_lines
 from handlers.club_private import club_translator, tell_privately
@@ -69,12 +70,21 @@ async def lead_command(update: Update, context: Context) -> None:
 async def _ask_for_lead(update: Update, context: Context, s: Scope) -> None:
     _ = s._
     # selective: only the member who asked gets the reply field (the message replies to theirs)
-    prompt = await answer(
-        update,
+    name = s.user.first_name if has_visible_text(s.user.first_name) else ""
+    text = (
         _(
             "{name}, reply to this message with the lead: <i>Company — Role — link</i> "
             "(the role and the link may be left out)."
-        ).format(name=escape(s.user.first_name or _("there"))),
+        ).format(name=escape(name))
+        if name
+        else _(
+            "Reply to this message with the lead: <i>Company — Role — link</i> "
+            "(the role and the link may be left out)."
+        )
+    )
+    prompt = await answer(
+        update,
+        text,
         reply_markup=ForceReply(selective=True, input_field_placeholder=_("Company — Role — link")),
     )
     chat = update.effective_chat
