@@ -338,7 +338,8 @@ async def join_from_link(update: Update, context: Context, payload: str) -> int:
             )
         else:
             member, created = await join(s.session, club.id, s.user.id, runtime.clock.now())
-            text, markup = member_card(s.tr, club, member, welcome=created)
+            text, card_markup = member_card(s.tr, club, member, welcome=created)
+            markup: InlineKeyboardMarkup | None = card_markup
             if not created:
                 text = s._("You were already a member of this club.") + "\n\n" + text
             else:
