@@ -123,7 +123,10 @@ async def checkin_reply(update: Update, context: Context) -> None:
     async with runtime.session() as session:
         if await checkin_post(session, chat.id, replied.message_id) is None:
             return
-    said = read_reply(message.text)
+        known = await session.get(User, tg_user.id)
+    # the goal words around a number are read in the member's language
+    language = runtime.translator_for(known, tg_user.language_code).language
+    said = read_reply(message.text, language)
     if said is None:
         return
     refusal = await _stranger(runtime, tg_user, chat.id)
@@ -157,20 +160,28 @@ async def _take_reply(
         await set_goal(session, user, said, now)
         return _your_goal(tr, said)
     if len(said.text) > REPORT_LIMIT:
-        return tr.gettext(
+        length = len(said.text)
+        return tr.ngettext(
+            "That report is {count} character long; please keep it to {limit} and send it "
+            "again as a reply to the check-in.",
             "That report is {count} characters long; please keep it to {limit} and send it "
-            "again as a reply to the check-in."
-        ).format(count=tr.number(len(said.text)), limit=tr.number(REPORT_LIMIT))
+            "again as a reply to the check-in.",
+            length,
+        ).format(count=tr.number(length), limit=tr.number(REPORT_LIMIT))
     post = await latest_checkin(session, club_id)
     if post is None:
         return tr.gettext("That check-in is no longer open for reports.")
     replaced = await save_report(session, post.id, user.id, said.text, now)
+    name = (user.first_name or "").strip()
+    if not name:
+        # no name to thank: never "Thanks, : …"
+        return tr.gettext("Noted. Thank you!")
     if replaced:
         return tr.gettext("Thanks, {name}: your report is updated for the next check-in.").format(
-            name=escape(user.first_name or "")
+            name=escape(name)
         )
     return tr.gettext("Thanks, {name}: your report will be in the next check-in.").format(
-        name=escape(user.first_name or "")
+        name=escape(name)
     )
 
 

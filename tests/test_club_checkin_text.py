@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.clubs.activity import MemberWeek
 from bot.clubs.goals import Report, read_reply
 from bot.clubs.summary import (
@@ -98,3 +100,64 @@ def test_a_reply_is_a_goal_a_bad_goal_or_a_report() -> None:
     assert read_reply("Quiet week, resting") == Report("Quiet week, resting")
     assert read_reply("5 applications, 2 interviews") == Report("5 applications, 2 interviews")
     assert read_reply("  \u200b ") is None
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "goal"),
+    [
+        ("en", "7.", 7),
+        ("en", "7 applications", 7),
+        ("en", "Goal 7", 7),
+        ("en", "my goal: 8 applications a week", 8),
+        ("de", "Ziel: 7", 7),
+        ("de", "7 Bewerbungen pro Woche", 7),
+        ("es", "meta 7", 7),
+        ("es", "7 solicitudes a la semana", 7),
+        ("pt_BR", "Meta: 6 candidaturas", 6),
+        ("fr", "objectif 9", 9),
+        ("ru", "цель 5", 5),
+        ("ru", "10 откликов в неделю", 10),
+        ("uk", "мета: 4 заявки", 4),
+        # English goal words are understood in every language
+        ("de", "goal 3", 3),
+        ("de", "2-3", GoalProblem.NOT_A_NUMBER),
+        ("fr", "2 ou 3", GoalProblem.NOT_A_NUMBER),
+    ],
+)
+def test_a_number_with_goal_words_in_the_members_language_is_a_goal(
+    language: str, text: str, goal: int | GoalProblem
+) -> None:
+    assert read_reply(text, language) == goal
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "2 interviews this week"),
+        ("en", "I did 5"),
+        ("en", "Only managed 2"),
+        ("en", "Week 3"),
+        ("en", "3 rejections"),
+        ("de", "Nur 2 geschafft"),
+        ("de", "2 Vorstellungsgespräche diese Woche"),
+        ("de", "Woche 3"),
+        ("es", "Hice 5"),
+        ("pt_BR", "Só consegui 2"),
+        ("fr", "J'en ai fait 5"),
+        ("ru", "Сделал 5"),
+        ("ru", "2 собеседования"),
+        ("uk", "Тиждень 3"),
+        # a goal word of another language is not one here
+        ("en", "Ziel 7"),
+    ],
+)
+def test_a_short_report_with_a_number_stays_a_report(language: str, text: str) -> None:
+    assert read_reply(text, language) == Report(text)
+
+
+def test_the_members_left_out_are_counted_in_the_readers_number_format() -> None:
+    weeks = [MemberWeek(n, f"Member {n}", applications=1) for n in range(2000)]
+    text = render_checkin(Translator("en", BERLIN), CheckinWeek("Club", START, END, weeks))
+    assert visible_length(text) <= MESSAGE_LIMIT
+    # well over a thousand left out: "1,9xx", with the reader's grouping
+    assert "…and 1," in text

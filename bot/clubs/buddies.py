@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 from bot.clubs.activity import MemberWeek, club_week
 from bot.clubs.leads import lead_what
 from bot.clubs.members import members_of, membership
-from bot.clubs.outbox import queue_post
+from bot.clubs.outbox import private_due, queue_post
 from bot.db.models import Club, ClubMember, ClubPost, User
 from bot.domain.text import shorten
 from bot.domain.zones import zone_info
@@ -179,7 +179,8 @@ async def queue_buddy_summaries(
     session: AsyncSession, club: Club, start: datetime, end: datetime, now: datetime
 ) -> list[ClubPost]:
     """Queues, for each member of a pair in this club, a private summary of the other's week
-    from ``start`` to ``end``, in the receiver's language and zone; once per week and member."""
+    from ``start`` to ``end``, in the receiver's language and zone, sent in their waking hours;
+    once per week and member."""
     members = list(await members_of(session, club.id))
     by_user = {member.user_id: member for member in members}
     pairs = [
@@ -216,6 +217,7 @@ async def queue_buddy_summaries(
             key=end.isoformat(),
             text=text,
             now=now,
+            due_at=private_due(receiver, club, now),
             period=(start, end),
         )
         if post is not None:

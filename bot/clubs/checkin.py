@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from html import escape
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InlineKeyboardMarkup
 
@@ -18,7 +18,7 @@ from bot import keyboards
 from bot.clubs.activity import club_week
 from bot.clubs.buddies import queue_buddy_summaries
 from bot.clubs.leads import leads_of_week, leads_section
-from bot.clubs.outbox import ClubPoster, queue_post
+from bot.clubs.outbox import ClubPoster, private_due, queue_post
 from bot.clubs.schedule import WEEK, club_zone, next_checkin, previous_checkin
 from bot.clubs.summary import CheckinWeek, MemberReport, render_checkin
 from bot.db.models import Club, ClubMember, ClubPost, ClubReport, User
@@ -35,6 +35,9 @@ BATCH = 50
 REMINDER_BATCH = 500
 # a member who has not answered the goal question this long after the check-in is reminded
 REMIND_AFTER = timedelta(hours=24)
+# one goal is one question: someone reminded by any of their clubs this recently is not
+# reminded again by another club checking in at a different hour
+REMINDED_WITHIN = timedelta(hours=20)
 
 
 def club_translator(club: Club, default_language: str) -> Translator:
@@ -131,6 +134,14 @@ class ClubSweep:
         club.next_checkin_at = next_checkin(now, club.checkin_weekday, club.checkin_hour, tz)
         if club.last_checkin_at is not None and end <= club.last_checkin_at:
             # the schedule moved since the last post: nothing new to report yet
+            return
+        members = await session.scalar(
+            select(func.count())
+            .select_from(ClubMember)
+            .where(ClubMember.club_id == club.id, ClubMember.joined_at < end)
+        )
+        if not members:
+            # no one to report on or to ask: the schedule moves on, nothing is posted
             return
         start = previous_checkin(
             end - timedelta(seconds=1), club.checkin_weekday, club.checkin_hour, tz
@@ -247,12 +258,21 @@ class ClubSweep:
             if engine is not None and engine.dialect.name == "postgresql":
                 waiting = waiting.with_for_update(skip_locked=True, of=ClubMember)
             rows = (await session.execute(waiting)).all()
-            reminded: set[int] = set()
+            # read before this pass marks its rows: who any club reminded lately
+            reminded = set(
+                await session.scalars(
+                    select(ClubMember.user_id).where(
+                        ClubMember.user_id.in_([user.id for _, _, user in rows]),
+                        ClubMember.goal_reminded_at > now - REMINDED_WITHIN,
+                    )
+                )
+            )
             for member, club, user in rows:
                 member.goal_reminded_at = now
                 if not user.reachable or user.paused or user.id in reminded:
                     # blocked or paused: no reminder, and none later for this check-in; and
                     # one goal is one question, however many clubs ask it on the same day
+                    # (in this pass or an earlier one)
                     continue
                 reminded.add(user.id)
                 assert club.last_checkin_at is not None
@@ -265,6 +285,8 @@ class ClubSweep:
                     key=checkin_key(club.last_checkin_at),
                     text=reminder_text(tr, club.title),
                     now=now,
+                    # in the member's waking hours, whatever the club's zone
+                    due_at=private_due(user, club, now),
                     markup=goal_keyboard(tr, user.weekly_goal),
                 )
         return len(rows)

@@ -16,12 +16,37 @@ from bot.domain.text import tidy
 
 # a report is one line to the club, not an essay
 REPORT_LIMIT = 500
-# a reply this short that starts or ends with a number is a goal ("7", "7 this week",
-# "goal: 7"); anything longer, or with the number inside a sentence, is a report
-_GOAL_WORDS = 4
-_NUMBERISH = re.compile(r"^[-−–]?\d")
-_ENDS_NUMBERISH = re.compile(r"\d[.!]?$")
-_DIGITS = re.compile(r"\d+")
+
+# A reply is a goal only when it is a number and nothing but goal words around it: "7", "7.",
+# "goal: 7", "7 applications a week", "Ziel: 7". Anything else ("2 interviews this week",
+# "I did 5", "Week 3") is a report, so a report is never lost to a goal it did not mean.
+# By language, short on purpose; English is understood in every club.
+_BEFORE: dict[str, frozenset[str]] = {
+    "en": frozenset({"goal", "target", "my", "is"}),
+    "de": frozenset({"ziel", "wochenziel", "mein", "ist"}),
+    "es": frozenset({"meta", "objetivo", "mi", "es"}),
+    "fr": frozenset({"objectif", "mon", "est"}),
+    "pt": frozenset({"meta", "objetivo", "minha", "meu", "é"}),
+    "ru": frozenset({"цель", "моя"}),
+    "uk": frozenset({"мета", "ціль", "моя"}),
+}
+_AFTER: dict[str, frozenset[str]] = {
+    "en": frozenset({"application", "applications", "apps", "a", "per", "this", "week"}),
+    "de": frozenset({"bewerbung", "bewerbungen", "pro", "diese", "woche"}),
+    "es": frozenset({"solicitud", "solicitudes", "candidaturas", "por", "a", "la", "semana"}),
+    "fr": frozenset({"candidature", "candidatures", "par", "cette", "semaine"}),
+    "pt": frozenset({"candidatura", "candidaturas", "por", "nesta", "esta", "semana"}),
+    "ru": frozenset({"отклик", "отклика", "откликов", "заявка", "заявки", "заявок", "в", "неделю"}),
+    "uk": frozenset(
+        {"відгук", "відгуки", "відгуків", "заявка", "заявки", "заявок", "на", "тиждень"}
+    ),
+}
+# "2 or 3": a goal not decided yet (the reader asks again), not a report
+_OR = frozenset({"or", "oder", "o", "ou", "или", "або", "-", "–", "—", "/"})
+# a number as typed, or a range ("2-3", which is asked again like "2 or 3")
+_NUMBER = re.compile(r"[-−–]?\d+(?:[.,]\d+)?(?:[-–/]\d+)?")
+# what may cling to a word or a number: "goal:", "7.", "5!"
+_PUNCTUATION = ":;,.!?()\"'«»“”„"
 
 
 @dataclass(frozen=True)
@@ -29,21 +54,32 @@ class Report:
     text: str
 
 
-def read_reply(text: str) -> int | GoalProblem | Report | None:
+def _words(language: str, table: dict[str, frozenset[str]]) -> frozenset[str]:
+    return table["en"] | table.get(language.partition("_")[0].lower(), frozenset())
+
+
+def read_reply(text: str, language: str = "en") -> int | GoalProblem | Report | None:
     """What a reply to the check-in post says: a goal, a goal that makes no sense (the
-    problem), a report, or nothing at all (None)."""
+    problem), a report, or nothing at all (None). ``language`` is the member's: it says which
+    goal words may stand around the number."""
     line = tidy(text)
     if not line:
         return None
-    words = line.split()
-    numbers = len(_DIGITS.findall(line))
-    looks_like_goal = len(words) <= _GOAL_WORDS and bool(
-        _NUMBERISH.match(words[0]) or _ENDS_NUMBERISH.search(line)
-    )
-    # "2 or 3" is a goal that was not decided; "5 applications, 2 interviews" is a report
-    if looks_like_goal and (numbers == 1 or len(words) <= _GOAL_WORDS - 1):
-        return parse_goal(line)
-    return Report(line)
+    tokens = [token.strip(_PUNCTUATION) for token in line.casefold().split()]
+    tokens = [token for token in tokens if token]
+    numbers = [i for i, token in enumerate(tokens) if _NUMBER.fullmatch(token)]
+    if not numbers:
+        return Report(line)
+    first, last = numbers[0], numbers[-1]
+    before = _words(language, _BEFORE)
+    after = _words(language, _AFTER)
+    if not all(token in before for token in tokens[:first]):
+        return Report(line)
+    if not all(token in after for token in tokens[last + 1 :]):
+        return Report(line)
+    if not all(i in numbers or tokens[i] in _OR for i in range(first + 1, last)):
+        return Report(line)
+    return parse_goal(line)
 
 
 async def note_goal_set(session: AsyncSession, user_id: int, now: datetime) -> None:

@@ -16,7 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.db.models import Club, ClubPost
+from bot.clubs.schedule import club_zone
+from bot.db.models import Club, ClubMember, ClubPost, User
+from bot.domain.plan import Prefs, within_waking_hours
+from bot.domain.zones import zone_info
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -35,6 +38,15 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 def retry_pause(attempts: int) -> timedelta:
     """1, 2, 4 … minutes after each failed try, at most an hour."""
     return timedelta(minutes=min(60, 2 ** max(0, attempts - 1)))
+
+
+def private_due(user: User, club: Club, now: datetime) -> datetime:
+    """When a club's private message to ``user`` goes out: now if it is their waking hours,
+    else the next time they are awake (their nudge hour), in their zone (else the club's), so
+    a Berlin member of a New York club is not written to at 02:00."""
+    tz = zone_info(user.timezone) if user.timezone else club_zone(club.timezone)
+    prefs = Prefs(tz=tz, nudge_hour=user.nudge_hour, quiet_hour=user.quiet_hour)
+    return within_waking_hours(now, prefs)
 
 
 async def queue_post(
@@ -156,7 +168,24 @@ class ClubPoster:
         async with self.runtime.session() as session:
             post = await session.get(ClubPost, post_id)
             club = await session.get(Club, post.club_id) if post is not None else None
+            # a goal reminder waits for the member's morning: a goal set meanwhile answers it
+            answered = (
+                post is not None
+                and post.kind == "goal_reminder"
+                and await session.scalar(
+                    select(ClubMember.id)
+                    .where(
+                        ClubMember.user_id == post.chat_id,
+                        ClubMember.goal_set_at >= post.created_at,
+                    )
+                    .limit(1)
+                )
+                is not None
+            )
         if post is None or club is None or post.state != "sending":
+            return 0
+        if answered:
+            await self._finish(post_id, claimed_at, "dropped")
             return 0
         in_group = post.chat_id == club.id
         if in_group and not club.active:

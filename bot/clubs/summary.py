@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from html import escape
@@ -129,9 +129,13 @@ def _totals(tr: Translator, weeks: Sequence[MemberWeek]) -> str:
     return tr.gettext("Together: {counts}.").format(counts=", ".join(parts))
 
 
-def _fit(items: Sequence[str], room: int, more: str, separator: str) -> list[str]:
+# the last line of a section cut short, given how many items it leaves out
+More = Callable[[int], str]
+
+
+def _fit(items: Sequence[str], room: int, more: More, separator: str) -> list[str]:
     """All the items if they fit in ``room`` (each with its separator), else as many as fit
-    with ``more`` (a format string taking {count}) standing for the rest."""
+    with ``more`` (the line for how many are left out) standing for the rest."""
     costs = [visible_length(item) + len(separator) for item in items]
     if sum(costs) <= room:
         return list(items)
@@ -139,14 +143,14 @@ def _fit(items: Sequence[str], room: int, more: str, separator: str) -> list[str
     used = 0
     for index, (item, cost) in enumerate(zip(items, costs, strict=True)):
         if used + cost > room - _MORE_ROOM:
-            shown.append(more.format(count=len(items) - index))
+            shown.append(more(len(items) - index))
             return shown
         shown.append(item)
         used += cost
     return shown
 
 
-def _allot(sections: Sequence[_Section], room: int, more: str) -> list[list[str]]:
+def _allot(sections: Sequence[_Section], room: int, more: More) -> list[list[str]]:
     """Each section's lines, fitted so that together they take at most ``room``: the smallest
     sections are served first and whatever they leave goes to the larger ones, so a long list
     of members never pushes the offers or the reports out. In the sections' own order."""
@@ -200,8 +204,13 @@ def render_checkin(tr: Translator, week: CheckinWeek) -> str:
     fixed = "\n".join([*head, *(line for section in extra for line in ("", section)), "", *prompt])
     room = MESSAGE_LIMIT - visible_length(fixed)
 
+    def more(count: int) -> str:
+        return tr.ngettext("…and {count} more.", "…and {count} more.", count).format(
+            count=tr.number(count)
+        )
+
     body: list[str] = []
-    for block in _allot(_sections(tr, week), room, _("…and {count} more.")):
+    for block in _allot(_sections(tr, week), room, more):
         body += ["", *block]
     for section_text in extra:
         body += ["", section_text]
