@@ -26,7 +26,7 @@ from bot.db.models import Club, User
 from bot.domain.progress import GOAL_CHOICES, GOAL_MAX, GOAL_MIN, GoalProblem
 from bot.i18n import Translator
 from bot.runtime import Runtime, runtime_of, scope
-from handlers.common import Context, edit_in_place, is_private
+from handlers.common import Context, edit_in_place, is_private, refuse_foreign_tap
 
 
 def flush_club_posts_soon(context: Context) -> None:
@@ -73,6 +73,9 @@ async def goal_tapped(update: Update, context: Context) -> None:
     goal = keyboards.int_arg(keyboards.decode(query.data), 1)
     runtime = runtime_of(context)
     if is_private(update):
+        # the private reminder is edited in place: only from its own buttons
+        if await refuse_foreign_tap(update, context):
+            return
         async with scope(update, context) as s:
             if goal not in GOAL_CHOICES:
                 await query.answer(s._("That choice is no longer offered."))
