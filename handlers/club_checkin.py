@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 from datetime import datetime
 from html import escape
 
@@ -35,7 +36,11 @@ def flush_club_posts_soon(context: Context) -> None:
     club sweep does, within a minute."""
     sweep = runtime_of(context).extras.get("club_sweep")
     if isinstance(sweep, ClubSweep) and not sweep.poster.busy:
-        context.application.create_task(sweep.poster.flush(), name="club-posts")
+        # started in an empty context: the task must not inherit the handler's open scope
+        # (bot/runtime.py), or its sends would commit the handler's session from another task
+        contextvars.Context().run(
+            context.application.create_task, sweep.poster.flush(), name="club-posts"
+        )
 
 
 def _your_goal(tr: Translator, goal: int) -> str:

@@ -18,7 +18,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 
 from bot.clubs.life import move_club
 from bot.db.models import Club, ClubPost, User
-from bot.runtime import Runtime
+from bot.runtime import Runtime, outside_any_scope
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,12 @@ class ClubPoster:
         return self._lock.locked()
 
     async def flush(self) -> int:
-        """Sends everything due now; returns how many posts went out."""
+        """Sends everything due now; returns how many posts went out. Started from a handler
+        or not, it speaks for no update: its sends commit no handler's session."""
+        with outside_any_scope():
+            return await self._flush()
+
+    async def _flush(self) -> int:
         async with self._lock:
             total = 0
             gate = asyncio.Semaphore(CONCURRENCY)
