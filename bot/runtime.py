@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -129,6 +129,22 @@ async def scope(update: Update, context: AnyContext) -> AsyncIterator[Scope]:
             await session.commit()
         finally:
             _OPEN_SCOPE.reset(token)
+
+
+def open_scope() -> Scope | None:
+    """The unit of work the current task speaks for, if any."""
+    return _OPEN_SCOPE.get()
+
+
+@contextmanager
+def outside_any_scope() -> Iterator[None]:
+    """Work of its own (a background flush) speaks for no update's unit of work, whatever the
+    context it was started from: its requests to Telegram commit no handler's session."""
+    token = _OPEN_SCOPE.set(None)
+    try:
+        yield
+    finally:
+        _OPEN_SCOPE.reset(token)
 
 
 async def commit_open_scope() -> None:

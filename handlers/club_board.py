@@ -16,7 +16,7 @@ from bot.i18n import Translator
 from bot.runtime import Runtime, Scope, runtime_of, scope
 from handlers.club_join import join_keyboard
 from handlers.club_prefs import club_title, not_in_any_club
-from handlers.common import Context, answer, edit_in_place, is_private
+from handlers.common import Context, answer, edit_in_place, is_private, refuse_foreign_tap
 
 BOARD = "cboard"
 
@@ -131,6 +131,8 @@ async def board_tapped(update: Update, context: Context) -> None:
     must be a member of the club the button names. Everything is read again from the database."""
     query = update.callback_query
     assert query is not None and query.message is not None
+    if await refuse_foreign_tap(update, context):
+        return
     parts = keyboards.decode(query.data)
     page = keyboards.int_arg(parts, 1) or 0
     runtime = runtime_of(context)

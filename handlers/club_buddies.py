@@ -13,7 +13,14 @@ from bot.clubs.members import clubs_of, membership
 from bot.db.models import Club, ClubMember, User
 from bot.runtime import Scope, scope
 from handlers.club_private import club_translator, tell_privately
-from handlers.common import Context, answer, deep_link, edit_in_place, is_private
+from handlers.common import (
+    Context,
+    answer,
+    deep_link,
+    edit_in_place,
+    is_private,
+    refuse_foreign_tap,
+)
 
 ACTION = "bd"
 ACCEPT, DECLINE, END = "yes", "no", "end"
@@ -255,6 +262,9 @@ async def buddy_button(update: Update, context: Context) -> None:
     parts = keyboards.decode(query.data)
     choice = parts[1] if len(parts) > 1 else ""
     subject = keyboards.int_arg(parts, 2)
+    # each answer edits the tapped message: only the proposal (or pair) it is on
+    if await refuse_foreign_tap(update, context):
+        return
     async with scope(update, context) as s:
         if subject is None or chat is None:
             await query.answer(s._("This button is no longer active."))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 from datetime import datetime
 from html import escape
 
@@ -26,7 +27,7 @@ from bot.db.models import Club, User
 from bot.domain.progress import GOAL_CHOICES, GOAL_MAX, GOAL_MIN, GoalProblem
 from bot.i18n import Translator
 from bot.runtime import Runtime, runtime_of, scope
-from handlers.common import Context, edit_in_place, is_private
+from handlers.common import Context, edit_in_place, is_private, refuse_foreign_tap
 
 
 def flush_club_posts_soon(context: Context) -> None:
@@ -35,7 +36,11 @@ def flush_club_posts_soon(context: Context) -> None:
     club sweep does, within a minute."""
     sweep = runtime_of(context).extras.get("club_sweep")
     if isinstance(sweep, ClubSweep) and not sweep.poster.busy:
-        context.application.create_task(sweep.poster.flush(), name="club-posts")
+        # started in an empty context: the task must not inherit the handler's open scope
+        # (bot/runtime.py), or its sends would commit the handler's session from another task
+        contextvars.Context().run(
+            context.application.create_task, sweep.poster.flush(), name="club-posts"
+        )
 
 
 def _your_goal(tr: Translator, goal: int) -> str:
@@ -73,6 +78,9 @@ async def goal_tapped(update: Update, context: Context) -> None:
     goal = keyboards.int_arg(keyboards.decode(query.data), 1)
     runtime = runtime_of(context)
     if is_private(update):
+        # the private reminder is edited in place: only from its own buttons
+        if await refuse_foreign_tap(update, context):
+            return
         async with scope(update, context) as s:
             if goal not in GOAL_CHOICES:
                 await query.answer(s._("That choice is no longer offered."))

@@ -26,7 +26,7 @@ from bot.domain.text import has_visible_text
 from bot.i18n import Translator
 from bot.runtime import Runtime, runtime_of, scope
 from handlers.club_prefs import member_card
-from handlers.common import Context, answer, deep_link, is_private
+from handlers.common import Context, answer, deep_link, is_private, refuse_foreign_tap
 
 log = logging.getLogger(__name__)
 
@@ -169,11 +169,14 @@ def welcome_line(club_tr: Translator, name: str, members: int) -> str:
 
 
 async def join_tapped(update: Update, context: Context) -> None:
-    """The Join button: it acts for whoever taps it."""
+    """The Join button: it acts for whoever taps it, and only from a message that carries it
+    (the introduction's count is edited only on the introduction)."""
     query = update.callback_query
     assert query is not None and query.message is not None
     if is_private(update):
         await query.answer()
+        return
+    if await refuse_foreign_tap(update, context):
         return
     result = await join_in_group(update, context)
     person = update.effective_user

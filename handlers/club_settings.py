@@ -37,7 +37,7 @@ from bot.domain.zones import MAX_ZONE_TEXT, zone_choices, zone_from_text, zone_l
 from bot.i18n import SUPPORTED_LANGUAGES, Translator, language_name
 from bot.runtime import Scope, scope
 from handlers.club_life import ensure_group_club, message_topic
-from handlers.common import Context, answer, edit_in_place, is_private
+from handlers.common import Context, answer, edit_in_place, is_private, refuse_foreign_tap
 
 ACTION = "cset"
 # the zone question's Back button; a reply to a message that carries it answers the question
@@ -273,6 +273,9 @@ async def settings_tapped(update: Update, context: Context) -> None:
     assert query is not None
     parts = keyboards.decode(query.data)
     message = query.message
+    # a menu opens in place of the tapped message: only the settings message may become one
+    if await refuse_foreign_tap(update, context):
+        return
     async with scope(update, context) as s:
         if not isinstance(message, Message) or message.chat.type not in _GROUPS:
             await query.answer(s._("This button is no longer active."))

@@ -6,13 +6,13 @@ import re
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes, ConversationHandler
 
-from bot.db.models import Club
-from bot.runtime import Scope
+from bot.db.models import Club, User
+from bot.runtime import Scope, runtime_of
 
 Context = ContextTypes.DEFAULT_TYPE
 
@@ -47,6 +47,36 @@ async def edit_in_place(update: Update, text: str, reply_markup: Any = None) -> 
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():
             raise
+
+
+def is_own_button(query: CallbackQuery) -> bool:
+    """Whether the tapped data is one of the tapped message's own inline buttons. A modified
+    client can send any data from any message, so a handler that edits the tapped message asks
+    this first: else a forged tap turns an unrelated bot message into something else."""
+    message = query.message
+    markup = message.reply_markup if isinstance(message, Message) else None
+    if markup is None or query.data is None:
+        return False
+    return any(
+        button.callback_data == query.data for row in markup.inline_keyboard for button in row
+    )
+
+
+async def refuse_foreign_tap(update: Update, context: Context) -> bool:
+    """True (after a short alert, in the tapper's language) when the tapped data is not on the
+    tapped message; the caller then changes nothing. Call it before opening a transaction: it
+    reads the tapper's language in a session of its own."""
+    query = update.callback_query
+    assert query is not None
+    if is_own_button(query):
+        return False
+    runtime = runtime_of(context)
+    # a plain session: a forged tap must not make the tapper a user of the bot
+    async with runtime.session() as session:
+        user = await session.get(User, query.from_user.id)
+    tr = runtime.translator_for(user, query.from_user.language_code)
+    await query.answer(tr.gettext("That choice is no longer offered."), show_alert=True)
+    return True
 
 
 def deep_link(context: Context, payload: str) -> str:

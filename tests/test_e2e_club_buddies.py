@@ -62,9 +62,9 @@ async def test_a_proposal_by_reply_only_the_named_member_may_accept(bot: Running
     answer = bot.fake.callback_answers[-1]
     assert answer["show_alert"] and answer["text"] == "Only Ben can answer this proposal."
     await forge_tap(bot, cleo, asked, f"bd:yes:{ana.id}:{cleo.id}")
-    assert bot.fake.callback_answers[-1]["text"] == "This proposal is no longer open."
+    assert bot.fake.callback_answers[-1]["text"] == "That choice is no longer offered."
     await forge_tap(bot, cleo, asked, f"bd:yes:{ana.id}")
-    assert bot.fake.callback_answers[-1]["text"] == "This proposal is no longer open."
+    assert bot.fake.callback_answers[-1]["text"] == "That choice is no longer offered."
     # the proposer cannot answer for Ben either
     await press(bot, ana, "Accept", chat=group)
     assert bot.fake.callback_answers[-1]["text"] == "Only Ben can answer this proposal."
@@ -125,7 +125,7 @@ async def test_buddy_when_paired_shows_who_in_private_and_ends_the_pair(bot: Run
     # the button went with the edit; a stale or forged tap ends nothing
     assert not ended.buttons
     await forge_tap(bot, ana, ended, f"bd:end:{group.id}")
-    assert bot.fake.callback_answers[-1]["text"] == "You have no buddy in that club any more."
+    assert bot.fake.callback_answers[-1]["text"] == "That choice is no longer offered."
     # Ben stays willing: the next member who asks is paired with him
     cleo = (await known_users(bot, ["Cleo"]))[0]
     await bot.fake.add_member(group, cleo)

@@ -91,6 +91,13 @@ def open_topic(fake: FakeTelegram, group: FakeGroup, name: str, by: FakeUser) ->
     return thread_id
 
 
+def delete_topic(group: FakeGroup, thread_id: int) -> None:
+    """An admin deletes a forum topic: a message sent to it is refused from then on."""
+    if thread_id not in group.topics:
+        raise ValueError(f"{group!r} has no topic {thread_id}")
+    del group.topics[thread_id]
+
+
 def remove_member(
     fake: FakeTelegram, group: FakeGroup, user: FakeUser, by: FakeUser | None = None
 ) -> JSON:

@@ -648,6 +648,19 @@ class FakeTelegram:
         """Opens a forum topic in a supergroup (topics turned on); returns its thread id."""
         return groups.open_topic(self, group, name, by)
 
+    def delete_topic(self, group: FakeGroup, thread_id: int) -> None:
+        """Deletes a forum topic; sends to it get "message thread not found"."""
+        groups.delete_topic(group, thread_id)
+
+    def lose_pending_updates(self) -> int:
+        """Drops the updates the bot has not fetched yet, as Telegram does with updates older
+        than a day: the bot never hears of them. Call it right after what made them, before
+        the bot polls again (no await in between). Returns how many were lost."""
+        lost = len(self._updates)
+        self.undelivered.extend(self._updates)
+        self._updates.clear()
+        return lost
+
     async def remove_member(
         self, group: FakeGroup, user: FakeUser, by: FakeUser | None = None
     ) -> JSON:
