@@ -193,7 +193,8 @@ async def test_language_switches_and_deleting_the_club(bot: RunningBot) -> None:
     assert await stored_club(bot, group.id) is not None
     await tap(bot, ana, settings, "cset:del")
     shown = await tap(bot, ana, settings, "cset:del:yes")
-    assert "the club is deleted" in shown.plain
+    # the club speaks German now
+    assert "Der Club ist gelöscht" in shown.plain
     assert await stored_club(bot, group.id) is None
     assert await member_count(bot, group.id) == 0
     # an old button does not bring the club back
