@@ -19,7 +19,13 @@ from babel.dates import (
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+# Where compiled catalogs are looked for, in order: the package's own (an installed wheel; setup.py
+# compiles them there), then the source tree's, where `make` compiles them (a checkout, an
+# editable install).
+LOCALES_DIRS: tuple[Path, ...] = (
+    Path(__file__).resolve().parent / "locales",
+    Path(__file__).resolve().parent.parent / "locales",
+)
 DOMAIN = "messages"
 
 # Catalog codes the bot ships, in the order the language menu shows them.
@@ -72,8 +78,11 @@ def translations(language: str) -> NullTranslations:
     """The compiled catalog for a language; English text when none is compiled."""
     if language == "en":
         return NullTranslations()
-    loaded = Translations.load(str(LOCALES_DIR), [language], DOMAIN)
-    return loaded
+    for directory in LOCALES_DIRS:
+        loaded = Translations.load(str(directory), [language], DOMAIN)
+        if isinstance(loaded, Translations):
+            return loaded
+    return NullTranslations()
 
 
 def language_name(language: str) -> str:
