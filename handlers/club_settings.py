@@ -33,7 +33,14 @@ from bot.clubs.settings import (
     club_translator,
 )
 from bot.db.models import Club
-from bot.domain.zones import MAX_ZONE_TEXT, zone_choices, zone_from_text, zone_label
+from bot.domain.zones import (
+    MAX_ZONE_TEXT,
+    place_choices,
+    place_labels,
+    zone_choices,
+    zone_from_text,
+    zone_label,
+)
 from bot.i18n import SUPPORTED_LANGUAGES, Translator, language_name
 from bot.runtime import Scope, scope
 from handlers.club_life import ensure_group_club, message_topic
@@ -237,10 +244,12 @@ def zone_view(club: Club, tr: Translator) -> tuple[str, InlineKeyboardMarkup]:
 
 
 def zone_choices_view(
-    tr: Translator, typed: str, names: tuple[str, ...]
+    tr: Translator, typed: str, choices: list[tuple[str, str]], per_row: int = 2
 ) -> tuple[str, InlineKeyboardMarkup]:
-    buttons = [keyboards.button(zone_label(n, tr.language), ACTION, ZONE, n) for n in names]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)] + [_back(tr, ZONE_QUESTION)]
+    """The zones a reply may mean, as (label, zone name) pairs, each a button that sets it."""
+    buttons = [keyboards.button(label, ACTION, ZONE, name) for label, name in choices]
+    rows = [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
+    rows.append(_back(tr, ZONE_QUESTION))
     text = tr.gettext("“{text}” is used in more than one place. Tap yours, or send your city.")
     return text.format(text=escape(typed)), keyboards.keyboard(rows)
 
@@ -396,10 +405,23 @@ async def _apply_zone(
     shared = zone_choices(typed)
     if shared:
         # "IST" is India, Ireland or Israel: the admin picks, no guess moves the check-in
-        text, markup = zone_choices_view(tr, typed, shared)
+        labelled = [(zone_label(name, tr.language), name) for name in shared]
+        text, markup = zone_choices_view(tr, typed, labelled)
         await _edit(context, question, text, markup)
         return
     # the first lookup may build the city table: keep the event loop free meanwhile
+    places = await asyncio.to_thread(place_choices, typed)
+    if places:
+        # "Portland": Oregon or Maine; the check-in moves only once an admin taps one
+        labels = place_labels(places, tr.language, s.runtime.clock.now())
+        # a club keeps no country, so one button for each zone: the likeliest place's
+        choices: list[tuple[str, str]] = []
+        for place, label in zip(places, labels, strict=True):
+            if all(place.zone != zone for _label, zone in choices):
+                choices.append((label, place.zone))
+        text, markup = zone_choices_view(tr, typed, choices, per_row=1)
+        await _edit(context, question, text, markup)
+        return
     match = await asyncio.to_thread(zone_from_text, typed)
     if match is None or not apply_setting(club, ZONE, match.name, s.runtime.clock.now()):
         await answer(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
@@ -17,6 +18,7 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
+from telegram.error import BadRequest
 from telegram.ext import (
     ApplicationHandlerStop,
     BaseHandler,
@@ -30,7 +32,11 @@ from telegram.ext import (
 from bot import keyboards
 from bot.domain.zones import (
     MAX_ZONE_TEXT,
+    PlaceChoice,
     ZoneMatch,
+    is_known_zone,
+    place_choices,
+    place_labels,
     zone_choices,
     zone_from_location,
     zone_from_text,
@@ -48,6 +54,7 @@ from handlers.common import (
     is_private,
     make_way,
     open_conversations,
+    refuse_foreign_tap,
     send_to_private_chat,
 )
 
@@ -61,6 +68,10 @@ ZONE_MISSES_KEY = "zone-misses"
 LINK_CLUB_KEY = "link-club"
 # the command a newcomer's group link was for, offered once the zone question is answered
 LINK_NEXT_KEY = "link-next"
+# a tap on one of the places a typed name fits: "place:<zone>:<country>"
+PLACE_ACTION = "place"
+# the places last offered, zone -> the name shown, so the confirmation names the town chosen
+ZONE_PLACES_KEY = "zone-places"
 # returned by a callback that leaves the update to the handlers of group 0
 PASS_ON = -100
 # what _apply_zone answers when it offered candidates: the question stays open, and it is not a
@@ -190,7 +201,7 @@ async def timezone_command(update: Update, context: Context) -> int:
             await send_to_private_chat(update, context, s, "timezone")
             return ConversationHandler.END
         if context.args:
-            state = await _apply_zone(update, s, " ".join(context.args))
+            state = await _apply_zone(update, context, s, " ".join(context.args))
             return await _after_zone_question(update, context, s, state)
         zone = s.user.timezone
         if zone:
@@ -211,7 +222,7 @@ async def zone_from_message(update: Update, context: Context) -> int:
     async with scope(update, context) as s:
         if message.text.strip() == s._("Skip"):
             return await _skip_zone(update, context, s)
-        state = await _apply_zone(update, s, message.text)
+        state = await _apply_zone(update, context, s, message.text)
         return await _after_zone_question(update, context, s, state)
 
 
@@ -243,7 +254,7 @@ async def zone_not_text(update: Update, context: Context) -> int:
     return WAITING_FOR_ZONE
 
 
-async def _apply_zone(update: Update, s: Scope, text: str) -> int:
+async def _apply_zone(update: Update, context: Context, s: Scope, text: str) -> int:
     _ = s._
     cleaned = " ".join(text.split())
     if len(cleaned) > MAX_ZONE_TEXT:
@@ -271,6 +282,10 @@ async def _apply_zone(update: Update, s: Scope, text: str) -> int:
         )
         return OFFERED_CHOICES
     # the first lookup may build the city table: keep the event loop free meanwhile
+    places = await asyncio.to_thread(place_choices, cleaned)
+    if places:
+        # "Valencia" is in Spain and in Venezuela: nothing is re-planned until the user picks
+        return await _offer_places(update, context, s, cleaned, places)
     match = await asyncio.to_thread(zone_from_text, cleaned)
     if match is None:
         await answer(
@@ -306,6 +321,58 @@ async def _save_zone(update: Update, s: Scope, match: ZoneMatch, typed: str | No
         reply_markup=ReplyKeyboardRemove(),
     )
     return ConversationHandler.END
+
+
+async def _offer_places(
+    update: Update, context: Context, s: Scope, typed: str, places: tuple[PlaceChoice, ...]
+) -> int:
+    """Offers the places a name fits as buttons: town, country and the time there now."""
+    labels = place_labels(places, s.tr.language, s.runtime.clock.now())
+    rows = [
+        [keyboards.button(label, PLACE_ACTION, place.zone, place.country)]
+        for label, place in zip(labels, places, strict=True)
+    ]
+    _user_data(context)[ZONE_PLACES_KEY] = {place.zone: place.name for place in places}
+    await answer(
+        update,
+        s._("“{text}” is used in more than one place. Tap yours, or send your city.").format(
+            text=escape(typed)
+        ),
+        reply_markup=keyboards.keyboard(rows),
+    )
+    return OFFERED_CHOICES
+
+
+async def place_chosen(update: Update, context: Context) -> int:
+    """Saves the place tapped among those offered, and only now re-plans the nudges. The tap
+    counts while the question is open and after it lapsed: it says plainly where the user is."""
+    query = update.callback_query
+    assert query is not None
+    open_question = "settings" in open_conversations(update, context)
+    unchanged = WAITING_FOR_ZONE if open_question else ConversationHandler.END
+    # the data must be one of the tapped message's own buttons, so a place the bot offered
+    if await refuse_foreign_tap(update, context):
+        return unchanged
+    parts = keyboards.decode(query.data)
+    zone = parts[1] if len(parts) > 1 else ""
+    country = parts[2] if len(parts) > 2 else ""
+    async with scope(update, context) as s:
+        if not (is_known_zone(zone) and len(country) == 2 and country.isalpha()):
+            await query.answer(s._("That choice is no longer offered."))
+            return unchanged
+        offered = _user_data(context).pop(ZONE_PLACES_KEY, None)
+        place = offered.get(zone) if isinstance(offered, dict) else None
+        await query.answer()
+        state = await _save_zone(
+            update, s, ZoneMatch(zone, country.upper(), place if isinstance(place, str) else None)
+        )
+        # a second tap on the same buttons would re-plan once more for nothing
+        with contextlib.suppress(BadRequest):
+            await query.edit_message_reply_markup(None)
+        if not open_question and holding_input(update, context) is not None:
+            # an interview or a reference is being typed: no "next" to interrupt it
+            return state
+        return await _after_zone_question(update, context, s, state)
 
 
 def _log_button(s: Scope) -> InlineKeyboardMarkup:
@@ -422,6 +489,8 @@ def settings_conversation() -> ConversationHandler[Context]:
         entry_points=[
             CommandHandler("start", settled(start)),
             CommandHandler("timezone", settled(timezone_command)),
+            # before the state's own catch-all for taps, which would close the question
+            CallbackQueryHandler(settled(place_chosen), pattern=keyboards.pattern(PLACE_ACTION)),
         ],
         states={
             WAITING_FOR_ZONE: [

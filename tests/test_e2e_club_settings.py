@@ -233,3 +233,42 @@ async def test_clubsettings_in_private_points_to_the_group(bot: RunningBot) -> N
     (ana,) = await known_users(bot, ["Ana"])
     said = await say(bot, ana, "/clubsettings")
     assert "works in your job club's group" in said
+
+
+async def test_a_place_name_several_zones_share_is_asked_about(bot: RunningBot) -> None:
+    ana, ben = await known_users(bot, ["Ana", "Ben"])
+    group = await club_of(bot, [ana, ben])
+    now = bot.clock.now()
+    settings = await open_settings(bot, ana, group)
+    question = await tap(bot, ana, settings, "Time zone")
+    await ana.reply(question, "Portland")
+    await bot.fake.settle()
+    choices = next(m for m in group.messages if m.message_id == settings.message_id)
+    assert "“Portland” is used in more than one place" in choices.plain
+    assert choices.buttons == [
+        ["Portland (OR), United States · 1:00\u202fAM"],
+        ["Portland (ME), United States · 4:00\u202fAM"],
+        ["« Back"],
+    ]
+    # nothing moves before an admin taps
+    club = await stored_club(bot, group.id)
+    assert club is not None and club.timezone == "Europe/Berlin"
+
+    # a member who is not an admin cannot pick
+    await ben.tap(choices, "Portland (ME), United States · 4:00\u202fAM")
+    await bot.fake.settle()
+    assert last_alert(bot) == (REFUSAL, True)
+    club = await stored_club(bot, group.id)
+    assert club is not None and club.timezone == "Europe/Berlin"
+
+    shown = await tap(bot, ana, settings, "Portland (ME), United States · 4:00\u202fAM")
+    club = await stored_club(bot, group.id)
+    assert club is not None and club.timezone == "America/New_York"
+    assert club.next_checkin_at == expected_next(now, 0, 18, "America/New_York")
+    assert "America/New_York" in shown.plain and "Check-in day" in shown.buttons[0]
+
+    # a clear city is taken at once
+    question = await tap(bot, ana, settings, "Time zone")
+    await ana.reply(question, "Berlin")
+    answer = await group.expect_message(ana)
+    assert "Done: the club's time zone is Europe/Berlin" in answer.plain

