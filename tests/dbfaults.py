@@ -13,6 +13,8 @@ import time
 from pathlib import Path
 from types import TracebackType
 
+import pytest
+
 
 class SqliteWriterLock:
     """Another writer holding a SQLite file: ``BEGIN EXCLUSIVE`` on a second connection.
@@ -91,6 +93,25 @@ def postgres_binaries() -> Path | None:
         return Path(found).parent
     versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
     return versions[-1].parent if versions else None
+
+
+# set to 1 to run the suite knowingly without PostgreSQL's tests (a laptop without the server)
+SKIP_POSTGRES = "AFTERVIEW_SKIP_POSTGRES"
+
+
+def required_postgres_binaries() -> Path:
+    """PostgreSQL's server binaries. Missing, the tests fail (CI must not pass without the
+    PostgreSQL tests), unless AFTERVIEW_SKIP_POSTGRES=1 says to skip them on purpose."""
+    binaries = postgres_binaries()
+    if binaries is not None:
+        return binaries
+    if os.environ.get(SKIP_POSTGRES) == "1":
+        pytest.skip(f"PostgreSQL's server binaries are not installed ({SKIP_POSTGRES}=1)")
+    pytest.fail(
+        "PostgreSQL's server binaries (initdb, pg_ctl, postgres) are not installed: install "
+        f"them (Debian: postgresql), or set {SKIP_POSTGRES}=1 to skip these tests on purpose",
+        pytrace=False,
+    )
 
 
 def _free_port() -> int:

@@ -15,7 +15,12 @@ from sqlalchemy.exc import DBAPIError
 from bot.db.engine import make_engine
 from bot.fakeapi.running import RunningBot
 from tests.conftest import stored_user
-from tests.dbfaults import SqliteWriterLock, ThrowawayPostgres, lock_sqlite_for, postgres_binaries
+from tests.dbfaults import (
+    SqliteWriterLock,
+    ThrowawayPostgres,
+    lock_sqlite_for,
+    required_postgres_binaries,
+)
 from tests.flows import say
 
 
@@ -78,9 +83,7 @@ async def test_the_bot_waits_for_a_locked_database(bot: RunningBot) -> None:
 
 @pytest.fixture(scope="module")
 def postgres() -> Iterator[ThrowawayPostgres]:
-    binaries = postgres_binaries()
-    if binaries is None:
-        pytest.skip("PostgreSQL's server binaries are not installed")
+    binaries = required_postgres_binaries()
     cluster = ThrowawayPostgres(binaries)
     try:
         cluster.start()
@@ -125,3 +128,17 @@ async def test_postgres_outage_breaks_pooled_connections(postgres: ThrowawayPost
         assert after is not None and before is not None and after > before
     finally:
         await engine.dispose()
+
+
+def test_missing_postgres_fails_the_run_unless_skipped_on_purpose(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests import dbfaults
+
+    monkeypatch.setattr(dbfaults, "postgres_binaries", lambda: None)
+    monkeypatch.delenv(dbfaults.SKIP_POSTGRES, raising=False)
+    with pytest.raises(pytest.fail.Exception, match="not installed"):
+        dbfaults.required_postgres_binaries()
+    monkeypatch.setenv(dbfaults.SKIP_POSTGRES, "1")
+    with pytest.raises(pytest.skip.Exception):
+        dbfaults.required_postgres_binaries()

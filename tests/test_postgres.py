@@ -19,15 +19,8 @@ from bot.db.engine import make_engine, make_sessionmaker
 from bot.fakeapi.running import RunningBot
 from bot.nudges.dispatcher import Dispatcher
 from bot.runtime import Runtime
+from tests.dbfaults import required_postgres_binaries
 from tests.flows import say, seed_waiting_members
-
-
-def _pg_bin() -> Path | None:
-    found = shutil.which("initdb")
-    if found:
-        return Path(found).parent
-    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
-    return versions[-1].parent if versions else None
 
 
 def _free_port() -> int:
@@ -39,9 +32,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def postgres_url() -> Iterator[str]:
     """A throwaway PostgreSQL cluster on a free local port, removed afterwards."""
-    binaries = _pg_bin()
-    if binaries is None:
-        pytest.skip("PostgreSQL's server binaries are not installed")
+    binaries = required_postgres_binaries()
     folder = Path(tempfile.mkdtemp(prefix="afterview-pg-"))
     data = folder / "data"
     port = _free_port()
