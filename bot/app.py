@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import warnings
-from datetime import UTC, timedelta
+from datetime import UTC
 from typing import Any
 
 from telegram import (
@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 
 # check-ins fall on the hour; a minute late is on time, and a celebration waits at most this
 CLUB_SWEEP_SECONDS = 60.0
+# how often open conversations are checked for a lapse; a question lapses this much late at most
+LAPSE_SWEEP_SECONDS = 30.0
 
 # (command, description) for the menus; descriptions are translated per language on start
 PRIVATE_COMMANDS: tuple[tuple[str, str], ...] = (
@@ -121,6 +123,12 @@ async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> N
     application.job_queue.run_repeating(
         club_sweep_job, interval=CLUB_SWEEP_SECONDS, first=1.0, name="club-sweep"
     )
+    from handlers.lapses import LapseSweep
+
+    runtime.extras["lapses"] = LapseSweep(application)
+    application.job_queue.run_repeating(
+        lapse_job, interval=LAPSE_SWEEP_SECONDS, first=1.0, name="conversation-lapses"
+    )
     from bot.domain.zones import _cities
 
     # the city table takes a couple of seconds to build; do it before anyone asks
@@ -132,6 +140,16 @@ async def sweep_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     dispatcher = runtime_of(context).extras.get("dispatcher")
     if isinstance(dispatcher, Dispatcher):
         await dispatcher.sweep()
+
+
+async def lapse_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Ends the conversations that have waited too long for their next step; the database says
+    which, on the bot's clock, so a restart changes nothing."""
+    from handlers.lapses import LapseSweep
+
+    lapses = runtime_of(context).extras.get("lapses")
+    if isinstance(lapses, LapseSweep):
+        await lapses.run()
 
 
 async def club_sweep_job(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -245,12 +263,12 @@ def build_application(
     application.add_handler(settings_conversation(), group=-1)
     # Group 0, and order matters: the log conversation first, so that its own /cancel and its
     # questions win.
-    timeout = timedelta(seconds=settings.conversation_timeout_seconds)
-    application.add_handler(log_conversation(timeout))
+    # every conversation lapses on the bot's clock, from the database (handlers/lapses.py)
+    application.add_handler(log_conversation())
     # each conversation keeps its own questions; the zone question sits in group -1 above
-    application.add_handler(references_conversation(timeout))
+    application.add_handler(references_conversation())
     # before the interview buttons: an offer and a next round start their own questions
-    application.add_handler(outcome_conversation(timeout))
+    application.add_handler(outcome_conversation())
     application.add_handlers(log_handlers())
     application.add_handlers(club_settings_handlers())
     application.add_handlers(interview_handlers())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -20,12 +21,16 @@ def _key_text(key: ConversationKey) -> str:
     return json.dumps(list(key))
 
 
-def _key_from_text(text: str) -> ConversationKey:
+def key_from_text(text: str) -> ConversationKey:
     return tuple(json.loads(text))
 
 
 class DatabasePersistence(BasePersistence[UserData, dict[Any, Any], dict[Any, Any]]):
-    """Stores conversation states and per-user drafts in the bot's own database."""
+    """Stores conversation states and per-user drafts in the bot's own database.
+
+    A conversation's row carries when it last moved, on the bot's clock: the moment of the step
+    (noted by handlers.common.LapsingConversation), not that of the flush a moment later, which
+    a moved clock could put far ahead. Its lapse counts from there (handlers/lapses.py)."""
 
     def __init__(
         self, runtime: Runtime, opener: Callable[[], Awaitable[None]], update_interval: float
@@ -38,6 +43,16 @@ class DatabasePersistence(BasePersistence[UserData, dict[Any, Any], dict[Any, An
         )
         self._runtime = runtime
         self._open = opener
+        # (name, key) -> when the conversation last moved, until the next flush stores it
+        self._moved_at: dict[tuple[str, str], datetime] = {}
+
+    def note_change(self, name: str, key: ConversationKey) -> None:
+        """Notes that a conversation took a step now, on the bot's clock."""
+        self._moved_at[(name, _key_text(key))] = self._runtime.clock.now()
+
+    def pending_change(self, name: str, key: ConversationKey) -> datetime | None:
+        """When the conversation moved, if the database does not know it yet."""
+        return self._moved_at.get((name, _key_text(key)))
 
     async def get_user_data(self) -> dict[int, UserData]:
         await self._open()
@@ -62,13 +77,13 @@ class DatabasePersistence(BasePersistence[UserData, dict[Any, Any], dict[Any, An
                     select(ConversationRecord).where(ConversationRecord.name == name)
                 )
             ).all()
-        return {_key_from_text(row.key): row.state.get("state") for row in rows}
+        return {key_from_text(row.key): row.state.get("state") for row in rows}
 
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
-        now = self._runtime.clock.now()
         key_text = _key_text(key)
+        now = self._moved_at.pop((name, key_text), None) or self._runtime.clock.now()
         async with self._runtime.session() as session, session.begin():
             row = await session.scalar(
                 select(ConversationRecord).where(

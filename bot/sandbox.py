@@ -461,7 +461,10 @@ class Sandbox:
         return name, zone_info(name)
 
     async def _next_due(self, after: datetime) -> datetime | None:
-        """When the next open task wants a nudge or a club checks in, so time stops there."""
+        """When the next open task wants a nudge, a club checks in or a question lapses, so
+        time stops there."""
+        from handlers.lapses import next_lapse
+
         async with self.running.runtime.session() as session:
             due = await session.scalar(
                 select(func.min(Task.next_nudge_at)).where(
@@ -474,9 +477,10 @@ class Sandbox:
                     Club.active.is_(True), Club.next_checkin_at > after
                 )
             )
+        lapse = await next_lapse(self.running.runtime, after)
         moments = [
             m if m.tzinfo is not None else m.replace(tzinfo=UTC)
-            for m in (due, checkin)
+            for m in (due, checkin, lapse)
             if m is not None
         ]
         return min(moments) if moments else None

@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardRemove,
+    Update,
+)
 from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes, ConversationHandler
+from telegram.ext._handlers.conversationhandler import _CheckUpdateType
+from telegram.ext._utils.types import ConversationKey
 
 from bot.db.models import Club, User
-from bot.runtime import Scope, runtime_of
+from bot.persistence import DatabasePersistence
+from bot.runtime import AnyApplication, Scope, runtime_of
 
 Context = ContextTypes.DEFAULT_TYPE
 
@@ -127,8 +138,8 @@ HOLDS_INPUT = ("log", "references")
 GIVES_WAY = ("goal", "settings")
 
 
-def _conversation(context: Context, name: str) -> ConversationHandler[Any] | None:
-    for handlers in context.application.handlers.values():
+def _conversation(application: AnyApplication, name: str) -> ConversationHandler[Any] | None:
+    for handlers in application.handlers.values():
         for handler in handlers:
             if isinstance(handler, ConversationHandler) and handler.name == name:
                 return handler
@@ -139,7 +150,7 @@ def open_conversations(update: Update, context: Context) -> list[str]:
     """The names of the conversations this user has open in this chat."""
     names = []
     for name in (*HOLDS_INPUT, *GIVES_WAY):
-        handler = _conversation(context, name)
+        handler = _conversation(context.application, name)
         if handler is None or update.effective_chat is None or update.effective_user is None:
             continue
         if handler._get_key(update) in handler._conversations:
@@ -153,14 +164,24 @@ def holding_input(update: Update, context: Context) -> str | None:
 
 
 def end_conversation(update: Update, context: Context, name: str) -> bool:
-    """Ends a conversation of this user from outside it, with its timeout; True if it was open."""
-    handler = _conversation(context, name)
+    """Ends a conversation of this user from outside it; True if it was open."""
+    handler = _conversation(context.application, name)
     if handler is None or update.effective_chat is None or update.effective_user is None:
         return False
-    key = handler._get_key(update)
-    job = handler.timeout_jobs.pop(key, None)
-    if job is not None:
-        job.schedule_removal()
+    return end_conversation_at(context.application, name, handler._get_key(update))
+
+
+def is_open_at(application: AnyApplication, name: str, key: ConversationKey) -> bool:
+    """Whether the conversation with this key (chat id, user id) is open."""
+    handler = _conversation(application, name)
+    return handler is not None and key in handler._conversations
+
+
+def end_conversation_at(application: AnyApplication, name: str, key: ConversationKey) -> bool:
+    """Ends the conversation with this key (chat id, user id); True if it was open."""
+    handler = _conversation(application, name)
+    if handler is None:
+        return False
     was_open = key in handler._conversations
     # the mapping tracks the removal, so the persisted state follows on the next flush
     handler._update_state(ConversationHandler.END, key)
@@ -172,3 +193,34 @@ def make_way(update: Update, context: Context, starting: str) -> None:
     for name in GIVES_WAY:
         if name != starting:
             end_conversation(update, context, name)
+
+
+class LapsingConversation(ConversationHandler[Context]):
+    """A ConversationHandler that notes, on the bot's clock, when each conversation last moved.
+    The persistence stores that moment, and the conversation lapses a while after it
+    (handlers/lapses.py): no in-memory timer, so a restart or a moved clock changes nothing."""
+
+    async def handle_update(  # type: ignore[override]
+        self,
+        update: Update,
+        application: AnyApplication,
+        check_result: _CheckUpdateType[Context],
+        context: Context,
+    ) -> object | None:
+        try:
+            return await super().handle_update(update, application, check_result, context)
+        finally:
+            # the check result is (state, key, handler, the handler's own check result)
+            key = check_result[1]
+            persistence = application.persistence
+            if isinstance(persistence, DatabasePersistence) and key in self._conversations:
+                assert self.name is not None  # a persistent conversation has a name
+                persistence.note_change(self.name, key)
+
+
+@dataclass(frozen=True)
+class Farewell:
+    """What a conversation tells the user when it lapses."""
+
+    text: str
+    reply_markup: ReplyKeyboardRemove | None = None

@@ -21,6 +21,7 @@ from bot.progress import progress_this_week
 from bot.runtime import Scope, scope
 from handlers.common import (
     Context,
+    LapsingConversation,
     answer,
     edit_in_place,
     is_private,
@@ -227,7 +228,8 @@ async def goal_cancelled(update: Update, context: Context) -> object:
 
 def goal_conversation() -> ConversationHandler[Context]:
     tapped = CallbackQueryHandler(goal_tapped, pattern=keyboards.pattern(ACTION))
-    return ConversationHandler(
+    # an unanswered question lapses quietly after GOAL_QUESTION_TIMEOUT (handlers/lapses.py)
+    return LapsingConversation(
         # the buttons work from any old message too, and end a question left open
         entry_points=[
             CommandHandler("goal", goal_command),
@@ -252,7 +254,6 @@ def goal_conversation() -> ConversationHandler[Context]:
         name="goal",
         persistent=True,
         allow_reentry=True,
-        conversation_timeout=GOAL_QUESTION_TIMEOUT,
     )
 
 

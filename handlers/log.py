@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from html import escape
 from typing import Any
 
 from sqlalchemy import select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import NetworkError, TelegramError
+from telegram.error import NetworkError
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
-    TypeHandler,
     filters,
 )
 
@@ -45,12 +43,15 @@ from bot.domain.when import (
     parse_when,
     quick_day,
 )
+from bot.i18n import Translator
 from bot.interviews import find_interview
-from bot.runtime import Scope, runtime_of, scope
+from bot.runtime import Scope, scope
 from bot.texts import FORMAT_LABELS
 from handlers.cards import render_card, saved_card_view
 from handlers.common import (
     Context,
+    Farewell,
+    LapsingConversation,
     answer,
     club_of_link,
     deep_link,
@@ -816,31 +817,20 @@ async def cancel(update: Update, context: Context) -> int:
     return END
 
 
-async def timed_out(update: Update, context: Context) -> None:
-    """Tells the user, after a long silence, that the draft was set aside."""
-    draft = get_draft(context)
-    forget(context)
-    runtime = runtime_of(context)
-    user = update.effective_user if isinstance(update, Update) else None
-    chat = update.effective_chat if isinstance(update, Update) else None
-    if user is None or chat is None:
-        return
-    async with runtime.session() as session:
-        from bot.db.models import User
-
-        row = await session.get(User, user.id)
-    tr = runtime.translator_for(row, user.language_code)
-    company = (draft or {}).get("company") or ""
-    if (draft or {}).get("debrief"):
+def lapsed(user_data: dict[Any, Any], tr: Translator) -> Farewell:
+    """After a long silence: sets the draft aside and says so."""
+    draft = user_data.pop(DRAFT, None)
+    draft = draft if isinstance(draft, dict) else {}
+    company = draft.get("company") or ""
+    if draft.get("debrief"):
         # the interview is stored; only the answers about how it went were left unfinished
-        text = tr.gettext(
-            "We did not finish talking about your interview at {company}. The button on my "
-            "reminder brings the questions back."
-        ).format(company=escape(company))
-        with contextlib.suppress(TelegramError):
-            await context.bot.send_message(chat.id, text)
-        return
-    text = (
+        return Farewell(
+            tr.gettext(
+                "We did not finish talking about your interview at {company}. The button on my "
+                "reminder brings the questions back."
+            ).format(company=escape(company))
+        )
+    return Farewell(
         tr.gettext(
             "We did not finish logging the interview at {company}, so I set it aside. "
             "Send /log when you want to start again."
@@ -851,11 +841,9 @@ async def timed_out(update: Update, context: Context) -> None:
             "Send /log when you want to start again."
         )
     )
-    with contextlib.suppress(TelegramError):
-        await context.bot.send_message(chat.id, text)
 
 
-def log_conversation(timeout: timedelta | None) -> ConversationHandler[Context]:
+def log_conversation() -> ConversationHandler[Context]:
     text = filters.TEXT & ~filters.COMMAND
     other = ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL
     states: dict[object, list[BaseHandler[Update, Context, object]]] = {}
@@ -879,9 +867,9 @@ def log_conversation(timeout: timedelta | None) -> ConversationHandler[Context]:
             )
         )
         states[state] = handlers
-    states[ConversationHandler.TIMEOUT] = [TypeHandler(Update, timed_out)]
     private = filters.ChatType.PRIVATE
-    return ConversationHandler(
+    # it lapses after CONVERSATION_TIMEOUT_SECONDS on the bot's clock (handlers/lapses.py)
+    return LapsingConversation(
         entry_points=[
             CommandHandler("log", _gated(log_command), filters=private),
             CommandHandler(
@@ -895,7 +883,6 @@ def log_conversation(timeout: timedelta | None) -> ConversationHandler[Context]:
         fallbacks=[CommandHandler("cancel", cancel)],
         name="log",
         persistent=True,
-        conversation_timeout=timeout,
     )
 
 

@@ -15,7 +15,6 @@ from telegram.ext import (
     CommandHandler,
     ConversationHandler,
     MessageHandler,
-    TypeHandler,
     filters,
 )
 
@@ -23,10 +22,11 @@ from bot import keyboards
 from bot.clubs.celebrate import queue_celebrations
 from bot.db.models import Interview, Task
 from bot.domain import plan
+from bot.i18n import Translator
 from bot.runtime import Scope, scope
 from handlers.cards import InterviewView, render_card
 from handlers.club_checkin import flush_club_posts_soon
-from handlers.common import Context, answer, edit_in_place
+from handlers.common import Context, LapsingConversation, answer, edit_in_place
 from handlers.interviews import card_keyboard
 from handlers.next_round import (
     next_round_chosen,
@@ -289,12 +289,12 @@ async def not_text(update: Update, context: Context) -> int:
     return DECIDE if draft.get("kind") == "offer" else ROUND_DATE
 
 
-async def timed_out(update: Update, context: Context) -> None:
-    """Forgets a half-answered question after a long silence; what was saved stays."""
-    forget(context)
+def lapsed(user_data: dict[Any, Any], tr: Translator) -> None:
+    """Forgets a half-answered question after a long silence, quietly; what was saved stays."""
+    user_data.pop(DRAFT, None)
 
 
-def outcome_conversation(timeout: timedelta | None) -> ConversationHandler[Context]:
+def outcome_conversation() -> ConversationHandler[Context]:
     text = filters.TEXT & ~filters.COMMAND
     other = ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL
     states: dict[object, list[BaseHandler[Update, Context, object]]] = {
@@ -308,9 +308,9 @@ def outcome_conversation(timeout: timedelta | None) -> ConversationHandler[Conte
             CallbackQueryHandler(person_tapped, pattern=r"^oc:pick:"),
             CallbackQueryHandler(save_tapped, pattern=r"^oc:save$"),
         ],
-        ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
     }
-    return ConversationHandler(
+    # it lapses after CONVERSATION_TIMEOUT_SECONDS on the bot's clock (handlers/lapses.py)
+    return LapsingConversation(
         entry_points=[
             CallbackQueryHandler(offer_chosen, pattern=r"^iv:setoutcome:\d+:offer$"),
             CallbackQueryHandler(next_round_chosen, pattern=r"^iv:setoutcome:\d+:next_round$"),
@@ -319,7 +319,6 @@ def outcome_conversation(timeout: timedelta | None) -> ConversationHandler[Conte
         fallbacks=[CommandHandler("cancel", cancel)],
         name="outcomes",
         persistent=True,
-        conversation_timeout=timeout,
         allow_reentry=True,
     )
 

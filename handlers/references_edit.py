@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from datetime import timedelta
 from html import escape
 from typing import Any
 
@@ -16,7 +14,6 @@ from telegram.ext import (
     CommandHandler,
     ConversationHandler,
     MessageHandler,
-    TypeHandler,
     filters,
 )
 
@@ -34,9 +31,10 @@ from bot.domain.references import (
     Problem,
     check_answer,
 )
+from bot.i18n import Translator
 from bot.references import find_reference
-from bot.runtime import Scope, runtime_of, scope
-from handlers.common import Context, answer, make_way
+from bot.runtime import Scope, scope
+from handlers.common import Context, Farewell, LapsingConversation, answer, make_way
 from handlers.reference_nudges import show_task_again
 from handlers.references import (
     ACTION,
@@ -318,29 +316,18 @@ async def cancel(update: Update, context: Context) -> int:
     return END
 
 
-async def timed_out(update: Update, context: Context) -> None:
-    """Tells the user, after a long silence, that the half-typed reference was set aside."""
-    _forget(context)
-    user = update.effective_user if isinstance(update, Update) else None
-    if user is None:
-        return
-    runtime = runtime_of(context)
-    async with runtime.session() as session:
-        from bot.db.models import User
-
-        row = await session.get(User, user.id)
-    tr = runtime.translator_for(row, user.language_code)
-    with contextlib.suppress(TelegramError):
-        await context.bot.send_message(
-            user.id,
-            tr.gettext(
-                "We did not finish with that reference, so I set it aside. "
-                "Send /references to start again."
-            ),
+def lapsed(user_data: dict[Any, Any], tr: Translator) -> Farewell:
+    """After a long silence: sets the half-typed reference aside and says so."""
+    user_data.pop(DRAFT, None)
+    return Farewell(
+        tr.gettext(
+            "We did not finish with that reference, so I set it aside. "
+            "Send /references to start again."
         )
+    )
 
 
-def references_conversation(timeout: timedelta | None) -> ConversationHandler[Context]:
+def references_conversation() -> ConversationHandler[Context]:
     text = filters.TEXT & ~filters.COMMAND
     other = ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL
     question: list[BaseHandler[Update, Context, object]] = [
@@ -356,8 +343,8 @@ def references_conversation(timeout: timedelta | None) -> ConversationHandler[Co
     states: dict[object, list[BaseHandler[Update, Context, object]]] = {
         state: question for state in (*ASKING.values(), EDITING)
     }
-    states[ConversationHandler.TIMEOUT] = [TypeHandler(Update, timed_out)]
-    return ConversationHandler(
+    # it lapses after CONVERSATION_TIMEOUT_SECONDS on the bot's clock (handlers/lapses.py)
+    return LapsingConversation(
         entry_points=[
             CallbackQueryHandler(add_tapped, pattern=r"^ref:add(:\d+)?$"),
             CallbackQueryHandler(edit_tapped, pattern=r"^ref:edit:"),
@@ -366,5 +353,4 @@ def references_conversation(timeout: timedelta | None) -> ConversationHandler[Co
         fallbacks=[CommandHandler("cancel", cancel)],
         name="references",
         persistent=True,
-        conversation_timeout=timeout,
     )

@@ -42,11 +42,13 @@ from bot.domain.zones import (
     zone_from_text,
     zone_label,
 )
-from bot.i18n import SUPPORTED_LANGUAGES, language_in_text, language_name
+from bot.i18n import SUPPORTED_LANGUAGES, Translator, language_in_text, language_name
 from bot.nudges.planner import replan_user
 from bot.runtime import Scope, runtime_of, scope
 from handlers.common import (
     Context,
+    Farewell,
+    LapsingConversation,
     answer,
     deep_link,
     edit_in_place,
@@ -114,7 +116,10 @@ def unless_elsewhere(callback: Callback) -> Callback:
 
 
 def _forget_zone_question(context: Context) -> None:
-    user_data = _user_data(context)
+    _forget_zone_answers(_user_data(context))
+
+
+def _forget_zone_answers(user_data: dict[Any, Any]) -> None:
     user_data.pop(ZONE_MISSES_KEY, None)
     user_data.pop(LINK_CLUB_KEY, None)
     user_data.pop(LINK_NEXT_KEY, None)
@@ -408,6 +413,16 @@ async def command_ends_zone_question(update: Update, context: Context) -> int:
     return PASS_ON
 
 
+def lapsed(user_data: dict[Any, Any], tr: Translator) -> Farewell:
+    """An unanswered zone question, after a while: set aside, as a command would."""
+    _forget_zone_answers(user_data)
+    user_data[ZONE_SET_ASIDE_KEY] = True
+    return Farewell(
+        tr.gettext("I've set the time zone question aside; /timezone brings it back."),
+        reply_markup=ReplyKeyboardRemove(),
+    )
+
+
 async def cancel(update: Update, context: Context) -> int:
     """Ends the conversation the user is in."""
     if any(name != "settings" for name in open_conversations(update, context)):
@@ -485,7 +500,7 @@ def settings_conversation() -> ConversationHandler[Context]:
 
     # This conversation has a handler group of its own, ahead of group 0 (see bot/app.py), so
     # that any command can close its question on the way to the command's own handler.
-    return ConversationHandler(
+    return LapsingConversation(
         entry_points=[
             CommandHandler("start", settled(start)),
             CommandHandler("timezone", settled(timezone_command)),
@@ -512,9 +527,8 @@ def settings_conversation() -> ConversationHandler[Context]:
         name="settings",
         persistent=True,
         allow_reentry=True,
-        # an unanswered zone question lapses quietly, so a city typed much later (say, a
-        # company's town) is not taken for a new time zone
-        conversation_timeout=ZONE_QUESTION_TIMEOUT,
+        # an unanswered zone question lapses after ZONE_QUESTION_TIMEOUT (handlers/lapses.py),
+        # so a city typed much later (say, a company's town) is not taken for a new time zone
     )
 
 

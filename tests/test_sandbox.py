@@ -146,11 +146,14 @@ async def test_the_group_deep_links_files_and_mistakes(tmp_path: Path) -> None:
         # Ben set no time zone, so the bot's default (UTC) applies
         shown = await type_("/wait until monday 9:00")
         assert "It is now Monday 30 November 2026, 09:00 (UTC)." in shown
+        # the unanswered interview question lapsed on the way, on the sandbox's clock
+        assert "We did not finish logging that interview, so I set it aside." in shown
         # seven o'clock written with minutes is the morning
         shown = await type_(":wait until tuesday 7:00")
         assert "It is now Tuesday 1 December 2026, 07:00 (UTC)." in shown
         assert "no sandbox command" in await type_(":fly")
         # the bot's newest question has no buttons, so a number is an answer
+        assert "Which company was the interview with?" in await type_("/log")
         assert "What is the role?" in await type_("9")
         assert "no button [9]" in await type_("9")
         assert "could not read “soon”" in await type_(":wait soon")

@@ -109,11 +109,19 @@ class RunningBot:
         club_sweep = self.runtime.extras.get("club_sweep")
         if club_sweep is not None and club_sweep.busy:
             return True
+        lapses = self.runtime.extras.get("lapses")
+        if lapses is not None and lapses.busy:
+            return True
         dispatcher = self.runtime.extras.get("dispatcher")
         return dispatcher is not None and dispatcher.busy
 
     async def sweep(self) -> int:
-        """Run the nudge dispatcher now, as its job would, and wait for the bot to settle."""
+        """End the conversations that have lapsed on the clock, then run the nudge dispatcher,
+        as their jobs would, and wait for the bot to settle; returns the nudges sent."""
+        assert self.application is not None
+        # steps still in memory are stored first, each with the moment it was taken
+        await self.application.update_persistence()
+        await self.runtime.extras["lapses"].run()
         sent = int(await self.runtime.extras["dispatcher"].sweep())
         await self.fake.settle()
         return sent

@@ -295,7 +295,9 @@ class Dispatcher:
                     task.next_nudge_at = later
 
     async def _in_conversation(self, session: AsyncSession, user_id: int, now: datetime) -> bool:
-        """Whether the user is answering one of the bot's questions in their private chat."""
+        """Whether the user is answering one of the bot's questions in their private chat.
+        A conversation's row says when it last moved, on the bot's clock, and goes once the
+        conversation ends or lapses (handlers/lapses.py)."""
         timeout = timedelta(seconds=self.runtime.settings.conversation_timeout_seconds)
         since = now - min(HOLD_AT_MOST, timeout)
         found = await session.scalar(
