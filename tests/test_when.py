@@ -454,3 +454,10 @@ def test_dotted_dates_round_trip(offset: int, language: str) -> None:
     day = TODAY + timedelta(days=offset)
     text = f"{day.day}.{day.month}.{day.year}"
     assert parse_when(text, NOW, language) == ParsedWhen(day, None)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_zeroth_day_is_not_a_date(language: str) -> None:
+    # "0º" reads as an ordinal day; there is no day 0 in any month
+    assert parse_when("0º", NOW, language) == WhenError.NOT_A_DATE
+    assert parse_when("0O", NOW, language) == WhenError.NOT_A_DATE

@@ -148,7 +148,7 @@ def _month_day(number: int, today: date, direction: Direction) -> date | None:
     year, month = today.year, today.month
     for step in range(-2, 3):
         y, m = divmod(year * 12 + month - 1 + step, 12)
-        if number <= calendar.monthrange(y, m + 1)[1]:
+        if 1 <= number <= calendar.monthrange(y, m + 1)[1]:
             candidates.append(date(y, m + 1, number))
     if direction == "past":
         candidates = [c for c in candidates if c <= today]
