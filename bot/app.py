@@ -8,6 +8,7 @@ import warnings
 from datetime import UTC
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import (
     BotCommand,
     BotCommandScopeAllGroupChats,
@@ -187,8 +188,13 @@ async def on_error(update: object, context: Any) -> None:
     tg_user = update.effective_user
     user = None
     if tg_user is not None and runtime.sessionmaker is not None:
-        async with runtime.session() as session:
-            user = await session.get(User, tg_user.id)
+        try:
+            async with runtime.session() as session:
+                user = await session.get(User, tg_user.id)
+        except (SQLAlchemyError, OSError):
+            # the database itself may be what failed: the apology goes out in Telegram's
+            # language for the user rather than not at all
+            log.warning("could not load the user to apologise in their language")
     tr = runtime.translator_for(user, tg_user.language_code if tg_user else None)
     try:
         await context.bot.send_message(

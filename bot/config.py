@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     default_language: str = "en"
     default_timezone: str = "UTC"
     nudge_sweep_seconds: float = 30.0
+    # how long a replica holds the nudges it claimed; a process that died frees them after it
+    nudge_claim_seconds: float = 300.0
     persistence_flush_seconds: float = 2.0
     conversation_timeout_seconds: float = 6 * 3600
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import BasePersistence, PersistenceInput
 from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
@@ -146,3 +147,22 @@ class DatabasePersistence(BasePersistence[UserData, dict[Any, Any], dict[Any, An
 
     async def flush(self) -> None:
         return None
+
+
+async def close_with(
+    session: AsyncSession, name: str, key: ConversationKey, user_id: int, *drop: str
+) -> None:
+    """Ends a conversation and drops keys of the user's stored data inside the caller's
+    transaction. The periodic flush would write the same a few seconds later; doing it in the
+    transaction that saves what the conversation was for means a crash between the two (or a
+    restart before the flush) cannot bring the finished conversation back to be saved twice."""
+    await session.execute(
+        delete(ConversationRecord).where(
+            ConversationRecord.name == name, ConversationRecord.key == _key_text(key)
+        )
+    )
+    if not drop:
+        return
+    row = await session.get(UserDataRecord, user_id)
+    if row is not None and any(k in row.data for k in drop):
+        row.data = {k: v for k, v in row.data.items() if k not in drop}

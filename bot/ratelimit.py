@@ -126,6 +126,10 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
             for window in windows:
                 await window.acquire()
             try:
+                # a 429 may have come in while this request waited for its window: it waits too
+                wait = self._paused_until - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
                 if attempt == retries:

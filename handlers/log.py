@@ -45,6 +45,7 @@ from bot.domain.when import (
 )
 from bot.i18n import Translator
 from bot.interviews import find_interview
+from bot.persistence import close_with
 from bot.runtime import Scope, scope
 from bot.texts import FORMAT_LABELS
 from handlers.cards import render_card, saved_card_view
@@ -747,6 +748,10 @@ async def save(update: Update, context: Context, s: Scope, draft: Draft) -> int:
     )
     text = render_card(s.tr, await saved_card_view(s.session, interview, now), heading)
     markup = card_keyboard(s, interview)
+    if update.effective_chat is not None:
+        # the conversation ends with the save, in its transaction: after a crash right here the
+        # restarted bot has no draft left to save a second time
+        await close_with(s.session, "log", (update.effective_chat.id, s.user.id), s.user.id, DRAFT)
     # commit, then speak: the interview is stored before anything is said about it
     await s.session.commit()
     forget(context)

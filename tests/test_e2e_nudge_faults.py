@@ -3,6 +3,7 @@ due, and a repeat only where an answer was lost (the README's delivery sentence)
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -67,7 +68,7 @@ async def test_a_task_done_after_the_claim_is_not_sent(running: RunningBot) -> N
 async def test_unavailable_telegram_loses_nothing_and_repeats_nothing(
     running: RunningBot,
 ) -> None:
-    people = await seed_waiting_members(running, 60, "Acme")
+    people = await seed_waiting_members(running, 1000, "Acme")
     ids = [p.id for p in people]
     # a fifth of the sends are answered 500 (not performed)
     running.faults.add(Fault.SERVER_ERROR, method="sendMessage", share=0.2, seed=7)
@@ -119,3 +120,22 @@ async def task_states(bot: RunningBot, user_id: int) -> list[tuple[str, str]]:
             select(Task.kind, Task.state).where(Task.user_id == user_id).order_by(Task.id)
         )
         return [(kind, state) for kind, state in rows]
+
+
+@pytest.mark.timeout(180)
+async def test_a_long_429_mid_dispatch_is_waited_out_and_loses_nothing(
+    running: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # one send at a time: with several in flight, those already on their way when the 429
+    # comes are refused too, and the fake cannot tell them from a bot that did not wait
+    monkeypatch.setattr("bot.nudges.dispatcher.CONCURRENCY", 1)
+    people = await seed_waiting_members(running, 40, "Acme")
+    ids = [p.id for p in people]
+    # after ten sends, Telegram asks for 30 seconds of quiet: any request before then is
+    # refused again (and counted as a refusal, which fails the test)
+    running.faults.add(Fault.FLOOD, method="sendMessage", after=10, times=1, retry_after=30)
+    started = asyncio.get_running_loop().time()
+    await running.sweep()
+    assert asyncio.get_running_loop().time() - started >= 30
+    assert [f.kind for f in running.faults.fired] == [Fault.FLOOD]
+    assert received(running, ids) == dict.fromkeys(ids, 1)

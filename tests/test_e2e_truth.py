@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from bot.fakeapi.faults import Fault
 from bot.fakeapi.running import RunningBot
 from bot.fakeapi.server import FakeUser
 from tests.conftest import stored_user
-from tests.flows import buttons, press, say
+from tests.flows import buttons, forge_tap, press, say
 
 # the reply arrives but its answer never comes back; or Telegram answers 500 and shows nothing
 LOST_REPLIES = (Fault.DELIVERED_HANG, Fault.SERVER_ERROR)
@@ -144,3 +145,42 @@ async def test_a_time_zone_is_kept_when_its_confirmation_is_lost(
     assert running.faults.fired
     assert (await stored_user(running, ana.id)).timezone == "Europe/Lisbon"
     _no_apology(ana)
+
+
+async def test_a_crash_right_after_save_never_stores_the_interview_twice(
+    running: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.persistence import DatabasePersistence
+
+    ana = running.fake.add_user("Ana")
+    await say(running, ana, "/timezone Berlin")
+    await say(running, ana, "/log")
+    await say(running, ana, "Acme")
+    await say(running, ana, "Analyst")
+    await press(running, ana, "Today")
+    await press(running, ana, "Earlier today, time unknown")
+    await press(running, ana, "Phone")
+    await press(running, ana, "I don't have their names")
+    await press(running, ana, "Within a week")
+    await press(running, ana, "Not sure")
+    # the draft and the question are saved as they stand before the tap on Save
+    await running.fake.settle()
+    await asyncio.sleep(0.5)
+
+    summary = next(m for m in reversed(ana.messages) if m.find_button("✅ Save") is not None)
+    save_data = str((summary.find_button("✅ Save") or {})["callback_data"])
+
+    async def lost(*args: object, **kwargs: object) -> None:
+        return None
+
+    # the process dies right after Save: nothing more reaches the database from its memory
+    with monkeypatch.context() as crash:
+        for method in ("update_conversation", "update_user_data", "flush"):
+            crash.setattr(DatabasePersistence, method, lost)
+        await press(running, ana, "✅ Save")
+        await running.stop()
+    await running.start()
+    assert await _count(running, Interview) == 1
+    # a second tap on that Save button (a client that still shows it) finds nothing to save
+    await forge_tap(running, ana, summary, save_data)
+    assert await _count(running, Interview) == 1

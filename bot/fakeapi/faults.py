@@ -118,6 +118,7 @@ class _Penalty:
 
     rule: FaultRule
     until: float
+    started: float
 
 
 class FaultPlan:
@@ -188,30 +189,45 @@ class FaultPlan:
             if (kind is None or f.kind == kind) and (method is None or f.method == method)
         )
 
-    def pick(self, method: str, params: JSON, logged: JSON) -> FiredFault | None:
-        """The fault that hits this request, if any; raises 429 inside a FLOOD fault's wait."""
+    def pick(
+        self, method: str, params: JSON, logged: JSON, arrived: float | None = None
+    ) -> FiredFault | None:
+        """The fault that hits this request, if any; raises 429 inside a FLOOD fault's wait.
+        ``arrived`` is when the request reached the fake (time.monotonic())."""
         chat_id = _chat_key(params.get("chat_id"))
         if self._penalties:
-            self._check_penalties(method, chat_id)
+            in_flight = self._check_penalties(method, chat_id, arrived)
+            if in_flight is not None:
+                return FiredFault(Fault.FLOOD, method, chat_id, logged, in_flight.rule)
         for rule in self.rules:
             if rule.spent or not rule.matches(method, chat_id) or not rule.draw():
                 continue
             fired = FiredFault(rule.kind, method, chat_id, logged, rule)
             self.fired.append(fired)
             if rule.kind is Fault.FLOOD:
-                self._penalties.append(_Penalty(rule, time.monotonic() + rule.retry_after))
+                now = time.monotonic()
+                self._penalties.append(_Penalty(rule, now + rule.retry_after, now))
             self._tidy()
             return fired
         return None
 
-    def _check_penalties(self, method: str, chat_id: int | str | None) -> None:
+    def _check_penalties(
+        self, method: str, chat_id: int | str | None, arrived: float | None
+    ) -> _Penalty | None:
+        """Refuses a request inside a FLOOD fault's wait. One that had already arrived when the
+        429 was decided was sent before the bot could know (concurrent requests in flight): it
+        gets a 429 too, as from Telegram, but is not counted against the bot (the penalty is
+        returned instead of a refusal)."""
         now = time.monotonic()
         self._penalties = [p for p in self._penalties if p.until > now]
         for penalty in self._penalties:
             if penalty.rule.matches(method, chat_id):
+                if arrived is not None and arrived < penalty.started:
+                    return penalty
                 wait = max(1, math.ceil(penalty.until - now))
                 raise ApiError(429, f"Too Many Requests: retry after {wait}", {"retry_after": wait})
         self._tidy()
+        return None
 
     def _tidy(self) -> None:
         self.rules = [r for r in self.rules if not r.spent]

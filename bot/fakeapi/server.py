@@ -1046,6 +1046,7 @@ class FakeTelegram:
     async def _serve(self, request: web.Request, method: str) -> web.StreamResponse:
         logged: JSON = {}
         fired: FiredFault | None = None
+        arrived = time.monotonic()
         try:
             if self.latency:
                 await asyncio.sleep(self.latency)
@@ -1055,7 +1056,7 @@ class FakeTelegram:
                 raise ApiError(401, "Unauthorized")
             params = self.spec.validate(method, raw, files)
             if self.faults.armed:
-                fired = self.faults.pick(method, params, logged)
+                fired = self.faults.pick(method, params, logged, arrived)
                 if fired is not None and not fired.kind.performs:
                     # not performed, but text Telegram would refuse is the bot's fault all the same
                     self._check_content(method, params)

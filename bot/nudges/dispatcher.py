@@ -27,7 +27,6 @@ from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-CLAIM_FOR = timedelta(minutes=5)
 LATER = timedelta(hours=3)
 # one bundle per send time: the next one comes no sooner than this after the last
 BUNDLE_GAP = timedelta(hours=3)
@@ -98,7 +97,11 @@ class Dispatcher:
                     Task.id.in_(ids),
                     or_(Task.claimed_until.is_(None), Task.claimed_until < now),
                 )
-                .values(claim_token=token, claimed_until=now + CLAIM_FOR)
+                .values(
+                    claim_token=token,
+                    claimed_until=now
+                    + timedelta(seconds=self.runtime.settings.nudge_claim_seconds),
+                )
             )
             rows = (
                 await session.execute(
