@@ -8,6 +8,7 @@ import asyncio
 from bench.chart import run_chart
 from bench.club_checkin import run_club_checkin
 from bench.nudges import run_nudge_throughput
+from bench.replicas import run_replicas
 from bench.startup import run_startup
 
 
@@ -19,13 +20,21 @@ def main() -> None:
         "--pending", type=int, default=1_000_000, help="pending tasks for the start-up figure"
     )
     parser.add_argument("--clubs", type=int, default=1_000, help="clubs checking in at once")
-    parser.add_argument("--only", choices=["nudges", "startup", "chart", "clubs"], default=None)
+    parser.add_argument(
+        "--replica-tasks", type=int, default=10_000, help="due tasks for the replicas (PostgreSQL)"
+    )
+    parser.add_argument(
+        "--only", choices=["nudges", "replicas", "startup", "chart", "clubs"], default=None
+    )
     args = parser.parse_args()
     # first: the chart benchmark checks that building the app leaves matplotlib unloaded
     if args.only in (None, "chart"):
         run_chart()
     if args.only in (None, "nudges"):
         asyncio.run(run_nudge_throughput(args.tasks, args.latency))
+        asyncio.run(run_nudge_throughput(args.tasks, args.latency, server_errors=0.2))
+    if args.only in (None, "replicas"):
+        asyncio.run(run_replicas(args.replica_tasks, args.latency))
     if args.only in (None, "startup"):
         asyncio.run(run_startup(args.pending))
     if args.only in (None, "clubs"):

@@ -72,3 +72,89 @@ def add_fake_users(fake: FakeTelegram, users: int) -> list[int]:
         user.started = True
         ids.append(user.id)
     return ids
+
+
+async def seed_database(
+    url: str, users: int, tasks_per_user: int, due_at: datetime, first_user_id: int
+) -> None:
+    """What seed() stores, into any database the bot supports (PostgreSQL for the replicas)."""
+    from sqlalchemy import insert
+
+    from bot.db.engine import make_engine
+    from bot.db.models import Interview, Task, User
+
+    now = due_at - timedelta(days=2)
+    ids = [first_user_id + n for n in range(users)]
+    engine = make_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                insert(User),
+                [
+                    dict(
+                        id=uid,
+                        first_name=f"Member {n}",
+                        language=None,
+                        telegram_language="en",
+                        timezone="UTC",
+                        country=None,
+                        nudge_hour=0,
+                        quiet_hour=24,
+                        keep_applying_days=3,
+                        daily_nudge_cap=99,
+                        weekly_goal=None,
+                        paused=False,
+                        nudge_day=None,
+                        nudges_on_day=0,
+                        reachable=True,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                    for n, uid in enumerate(ids)
+                ],
+            )
+            await connection.execute(
+                insert(Interview),
+                [
+                    dict(
+                        id=n + 1,
+                        user_id=uid,
+                        club_id=None,
+                        company="Bench Ltd",
+                        role="Tester",
+                        scheduled_at=now,
+                        time_known=True,
+                        format="phone",
+                        response_timeframe="week",
+                        response_by=None,
+                        feeling="unsure",
+                        outcome="awaiting",
+                        outcome_at=None,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                    for n, uid in enumerate(ids)
+                ],
+            )
+            await connection.execute(
+                insert(Task),
+                [
+                    dict(
+                        user_id=uid,
+                        interview_id=n + 1,
+                        interviewer_id=None,
+                        kind="thank_you",
+                        cycle=k,
+                        state="pending",
+                        due_at=due_at + timedelta(days=2),
+                        next_nudge_at=due_at,
+                        nudges_sent=0,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                    for n, uid in enumerate(ids)
+                    for k in range(tasks_per_user)
+                ],
+            )
+    finally:
+        await engine.dispose()

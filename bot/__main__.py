@@ -1,9 +1,14 @@
-"""The command line: `python -m bot` runs the bot; `migrate` and `sandbox` do what they say."""
+"""The command line: `python -m bot` runs the bot; `work`, `migrate` and `sandbox` do what they
+say."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import signal
 import sys
+from collections.abc import Callable
+from typing import Any
 
 from pydantic import ValidationError
 from telegram import Update
@@ -35,18 +40,10 @@ def _settings() -> Settings | None:
         return None
 
 
-def run() -> int:
-    settings = _settings()
-    if settings is None:
-        return 2
-    if not settings.bot_token.strip():
-        return _fail(NO_TOKEN)
-    setup_logging(settings.log_level, settings.bot_token)
-    from bot.app import build_application
-
-    application = build_application(settings)
+def _explained(settings: Settings, go: Callable[[], object]) -> int:
+    """Run the bot; a refused token or an unreachable API ends it with one sentence."""
     try:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        go()
     except InvalidToken:
         return _fail(
             "Telegram refused the bot token: check BOT_TOKEN against what @BotFather gave you."
@@ -59,9 +56,54 @@ def run() -> int:
     return 0
 
 
-def migrate() -> int:
-    import asyncio
+def run() -> int:
+    settings = _settings()
+    if settings is None:
+        return 2
+    if not settings.bot_token.strip():
+        return _fail(NO_TOKEN)
+    setup_logging(settings.log_level, settings.bot_token)
+    from bot.app import build_application
 
+    application = build_application(settings)
+    return _explained(settings, lambda: application.run_polling(allowed_updates=Update.ALL_TYPES))
+
+
+async def _work(application: Any) -> None:
+    """Run the jobs (nudges, club check-ins, lapses) without taking updates, until a signal."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await application.initialize()
+    try:
+        if application.post_init is not None:
+            await application.post_init(application)
+        await application.start()
+        await stop.wait()
+        await application.stop()
+    finally:
+        await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
+
+
+def work() -> int:
+    """A replica that sends nudges and club posts but takes no updates: beside one that polls
+    (Telegram gives the updates of a bot to one poller only), on the same PostgreSQL database."""
+    settings = _settings()
+    if settings is None:
+        return 2
+    if not settings.bot_token.strip():
+        return _fail(NO_TOKEN)
+    setup_logging(settings.log_level, settings.bot_token)
+    from bot.app import build_application
+
+    application = build_application(settings)
+    return _explained(settings, lambda: asyncio.run(_work(application)))
+
+
+def migrate() -> int:
     from bot.db.engine import make_engine
     from bot.db.migrate import upgrade_to_head
 
@@ -94,8 +136,9 @@ def main(argv: list[str] | None = None) -> int:
         "command",
         nargs="?",
         default="run",
-        choices=["run", "migrate", "sandbox"],
-        help="run (default): start the bot with long polling; migrate: update the database; "
+        choices=["run", "work", "migrate", "sandbox"],
+        help="run (default): start the bot with long polling; work: send nudges and club posts "
+        "without taking updates (a second replica on PostgreSQL); migrate: update the database; "
         "sandbox: chat with the bot in the terminal, without Telegram (sandbox --help)",
     )
     args = parser.parse_args(arguments)
@@ -105,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
         return sandbox_main([])
     if args.command == "migrate":
         return migrate()
+    if args.command == "work":
+        return work()
     return run()
 
 

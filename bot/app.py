@@ -31,6 +31,7 @@ from bot.nudges.dispatcher import Dispatcher
 from bot.persistence import DatabasePersistence
 from bot.ratelimit import TelegramRateLimiter
 from bot.runtime import RUNTIME_KEY, Runtime, commit_open_scope, runtime_of
+from bot.sendbudget import SharedBudget
 
 log = logging.getLogger(__name__)
 
@@ -221,7 +222,12 @@ def build_application(
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.file_base_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML))
-        .rate_limiter(TelegramRateLimiter(before_request=commit_open_scope))
+        .rate_limiter(
+            TelegramRateLimiter(
+                before_request=commit_open_scope,
+                shared=SharedBudget(lambda: runtime.engine),
+            )
+        )
         .persistence(persistence)
         .post_init(post_init)
         .post_shutdown(post_shutdown)

@@ -11,7 +11,6 @@ from pathlib import Path
 from babel import Locale
 from babel.dates import (
     format_date,
-    format_datetime,
     format_time,
     format_timedelta,
     get_timezone_location,
@@ -140,10 +139,6 @@ class Translator:
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.tz)
-
-    def date_time(self, moment: datetime, fmt: str = "medium") -> str:
-        """Date and time in the user's zone: 'Nov 25, 2026, 3:00 PM'."""
-        return format_datetime(moment, fmt, tzinfo=self.tz, locale=self.locale)
 
     def date(self, day: date, length: str = "long") -> str:
         """A calendar date in the user's words: 'November 25, 2026', '25 ноября 2026'."""

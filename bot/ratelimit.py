@@ -13,6 +13,8 @@ from typing import Any
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
+from bot.sendbudget import SharedBudget
+
 log = logging.getLogger(__name__)
 
 JSONDict = dict[str, Any]
@@ -66,9 +68,12 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         private_per_second: int = 4,
         max_retries: int = 8,
         before_request: Callable[[], Awaitable[None]] | None = None,
+        shared: SharedBudget | None = None,
     ) -> None:
         # called before every request leaves: the bot commits its open unit of work there
         self._before_request = before_request
+        # the budget replicas on one PostgreSQL database share (bot/sendbudget.py)
+        self._shared = shared
         self._overall = SlidingWindow(overall_per_second, 1.0)
         self._group_limit = group_per_minute
         self._private_limit = private_per_second
@@ -125,7 +130,10 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
                 windows.append(self._overall)
             for window in windows:
                 await window.acquire()
+            slots: list[int] = []
             try:
+                if counted and self._shared is not None:
+                    slots = await self._shared.take(chat_id if chat_id != "" else None)
                 # a 429 may have come in while this request waited for its window: it waits too
                 wait = self._paused_until - time.monotonic()
                 if wait > 0:
@@ -140,6 +148,9 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
                 log.info("429 from Telegram: waiting %.1f s before trying again", seconds)
                 self._paused_until = max(self._paused_until, time.monotonic() + seconds + 0.05)
             finally:
+                if slots:
+                    assert self._shared is not None
+                    await self._shared.free(slots)
                 for window in windows:
                     window.release()
         raise AssertionError("unreachable")

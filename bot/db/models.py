@@ -361,3 +361,19 @@ class UserDataRecord(Base):
     user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[datetime]
+
+
+class SendSlot(Base):
+    """One request to Telegram counted against the budget that replicas share (PostgreSQL only):
+    it holds its slot from the moment it is let through until a period after its answer."""
+
+    __tablename__ = "send_slots"
+    __table_args__ = (Index("ix_send_slots_scope_taken", "scope", "taken_at"),)
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True
+    )
+    # "all" for the overall budget, "chat:<id>" for a group's
+    scope: Mapped[str] = mapped_column(String(40))
+    taken_at: Mapped[datetime]
+    freed_at: Mapped[datetime | None]

@@ -102,6 +102,8 @@ class RequestRecord:
     # the fault injected into it, if any: for the DELIVERED kinds ``status`` is the answer that
     # was lost, for the others what the client got (0: no answer at all)
     fault: Fault | None = None
+    # when the fake finished with it (time.monotonic()), for the rates a test measures
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass

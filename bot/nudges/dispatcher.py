@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import uuid
@@ -12,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.elements import ColumnElement
@@ -125,8 +127,31 @@ class Dispatcher:
                     log.exception("could not deliver the nudges of a user")
                     return 0
 
-        results = await asyncio.gather(*(one(u, ids) for u, ids in claimed.items()))
+        renewer = asyncio.create_task(self._renew(token))
+        try:
+            results = await asyncio.gather(*(one(u, ids) for u, ids in claimed.items()))
+        finally:
+            renewer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewer
         return sum(results)
+
+    async def _renew(self, token: str) -> None:
+        """Keep the batch's claim while it is being sent, however long Telegram's limits make
+        that take: a claim that ran out mid-batch would let another replica send the same
+        nudges. If this process dies, renewals stop and the claim runs out as it should."""
+        seconds = self.runtime.settings.nudge_claim_seconds
+        while True:
+            await asyncio.sleep(seconds / 3)
+            try:
+                async with self.runtime.session() as session, session.begin():
+                    await session.execute(
+                        update(Task)
+                        .where(Task.claim_token == token)
+                        .values(claimed_until=self.runtime.clock.now() + timedelta(seconds=seconds))
+                    )
+            except SQLAlchemyError:
+                log.warning("could not renew a claim on nudges; it may run out")
 
     async def _deliver_user(self, token: str, user_id: int, task_ids: list[int]) -> int:
         """Read, then send with no transaction open, then record: a slow send blocks no one."""
@@ -423,8 +448,3 @@ def outcome_unknown(exc: NetworkError) -> bool:
     if not text.startswith("httpx."):
         return False
     return not text.startswith(("httpx.ConnectError", "httpx.ConnectTimeout"))
-
-
-def due_filter(now: datetime) -> Any:
-    """The SQL condition for a task that should be nudged now (used by /tasks too)."""
-    return and_(Task.state.in_(OPEN_STATES), Task.next_nudge_at <= now)
