@@ -7,6 +7,7 @@ import asyncio
 
 from bench.chart import run_chart
 from bench.club_checkin import run_club_checkin
+from bench.morning import run_morning
 from bench.nudges import run_nudge_throughput
 from bench.replicas import run_replicas
 from bench.startup import run_startup
@@ -24,7 +25,9 @@ def main() -> None:
         "--replica-tasks", type=int, default=10_000, help="due tasks for the replicas (PostgreSQL)"
     )
     parser.add_argument(
-        "--only", choices=["nudges", "replicas", "startup", "chart", "clubs"], default=None
+        "--only",
+        choices=["nudges", "replicas", "startup", "chart", "clubs", "morning"],
+        default=None,
     )
     args = parser.parse_args()
     # first: the chart benchmark checks that building the app leaves matplotlib unloaded
@@ -39,6 +42,9 @@ def main() -> None:
         asyncio.run(run_startup(args.pending))
     if args.only in (None, "clubs"):
         asyncio.run(run_club_checkin(args.clubs, 30, args.latency))
+    if args.only in (None, "morning"):
+        # 1,000 clubs of 30: 30,000 members, each with a morning nudge
+        asyncio.run(run_morning(args.clubs, 30, args.latency))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert
 
@@ -20,11 +21,14 @@ from bot.fakeapi.running import RunningBot
 CHECKIN = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
 
 
-async def _seed(running: RunningBot, clubs: int, members: int) -> list[int]:
-    """The clubs (each a group the bot is in), their members as users of the bot, and a few
-    applications each in the week that ends at the check-in."""
+async def seed_clubs(
+    running: RunningBot, clubs: int, members: int, checkin: datetime = CHECKIN
+) -> list[int]:
+    """The clubs (each a group the bot is in, checking in at ``checkin``, Berlin time), their
+    members as users of the bot, and a few applications each in the week that ends then."""
     fake = running.fake
-    start = CHECKIN - timedelta(days=8)
+    start = checkin - timedelta(days=8)
+    hour = checkin.astimezone(ZoneInfo("Europe/Berlin")).hour
     group_ids = [fake.add_group(f"Club {n}").id for n in range(clubs)]
     people = [fake.add_user(f"Member {n}") for n in range(clubs * members)]
     users = [
@@ -44,9 +48,9 @@ async def _seed(running: RunningBot, clubs: int, members: int) -> list[int]:
             "title": f"Club {n}",
             "timezone": "Europe/Berlin",
             "checkin_weekday": 0,
-            "checkin_hour": 18,
+            "checkin_hour": hour,
             "active": True,
-            "next_checkin_at": CHECKIN,
+            "next_checkin_at": checkin,
             "created_at": start,
         }
         for n, group_id in enumerate(group_ids)
@@ -60,7 +64,7 @@ async def _seed(running: RunningBot, clubs: int, members: int) -> list[int]:
             "user_id": person.id,
             "company": f"Company {k}",
             "role": "Engineer",
-            "applied_at": CHECKIN - timedelta(days=1 + k),
+            "applied_at": checkin - timedelta(days=1 + k),
         }
         for n, person in enumerate(people)
         for k in range(n % 4)
@@ -87,7 +91,7 @@ async def run_club_checkin(clubs: int, members: int, latency: float) -> None:
         )
         await running.start()
         try:
-            group_ids = await _seed(running, clubs, members)
+            group_ids = await seed_clubs(running, clubs, members)
             running.clock.set(CHECKIN)
             sweep = running.runtime.extras["club_sweep"]
             assert isinstance(sweep, ClubSweep)

@@ -107,7 +107,11 @@ class Dispatcher:
             )
             rows = (
                 await session.execute(
-                    select(Task.id, Task.user_id).where(Task.claim_token == token)
+                    select(Task.id, Task.user_id)
+                    .where(Task.claim_token == token)
+                    # the longest-waiting first within the batch too: users are served in
+                    # this order (see _deliver)
+                    .order_by(Task.next_nudge_at, Task.id)
                 )
             ).all()
         by_user: dict[int, list[int]] = defaultdict(list)
