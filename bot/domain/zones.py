@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -160,10 +161,22 @@ def country_for_zone(name: str) -> str | None:
     return _country_of_zone().get(name)
 
 
+_CITIES_LOCK = threading.Lock()
+
+
 @functools.cache
 def _cities() -> CityTable:
     """Folded city name (and every alternate name) -> the city, or every city so called; built
-    in a child process to spare this one's memory (bot/domain/citytable.py)."""
+    in a child process to spare this one's memory (bot/domain/citytable.py).
+
+    The bot warms it in a worker thread at start; one who asks meanwhile waits for that build
+    instead of starting a second (functools.cache alone does not hold the second caller)."""
+    with _CITIES_LOCK:
+        return _built_cities()
+
+
+@functools.cache
+def _built_cities() -> CityTable:
     return load_city_table()
 
 
