@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.seed import add_fake_users, seed
-from bot.fakeapi.running import RunningBot
+from fakeapi.running import RunningBot
 
 DUE = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.seed import seed
-from bot.fakeapi.running import RunningBot
+from fakeapi.running import RunningBot
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 

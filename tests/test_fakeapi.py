@@ -22,10 +22,10 @@ from telegram import (
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
-from bot.fakeapi import FakeTelegram, FakeUser, Refusal
-from bot.fakeapi.extract_spec import condense, dump
-from bot.fakeapi.markup import TextError, check_message_text, parse_html, render_terminal
-from bot.fakeapi.spec import load_spec
+from fakeapi import FakeTelegram, FakeUser, Refusal
+from fakeapi.extract_spec import condense, dump
+from fakeapi.markup import TextError, check_message_text, parse_html, render_terminal
+from fakeapi.spec import load_spec
 
 # PTB warns about its own RetryAfter.retry_after type change whenever one is raised.
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
@@ -628,4 +628,4 @@ def test_shipped_spec_matches_the_api_json() -> None:
         pytest.skip("shared/telegram-bot-api/api.json is not beside this checkout")
     expected = dump(condense(json.loads(source.read_text(encoding="utf-8"))))
     shipped = (ROOT / "bot" / "fakeapi" / "api_methods.json").read_text(encoding="utf-8")
-    assert shipped == expected, "regenerate with python -m bot.fakeapi.extract_spec"
+    assert shipped == expected, "regenerate with python -m fakeapi.extract_spec"

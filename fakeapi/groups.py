@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.fakeapi.spec import ApiError, bad_request
+from fakeapi.spec import ApiError, bad_request
 
 if TYPE_CHECKING:
-    from bot.fakeapi.server import FakeGroup, FakeTelegram, FakeUser
+    from fakeapi.server import FakeGroup, FakeTelegram, FakeUser
 
 JSON = dict[str, Any]
 

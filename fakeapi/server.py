@@ -18,17 +18,17 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from bot.fakeapi import groups
-from bot.fakeapi.faults import Fault, FaultPlan, FiredFault, answer
-from bot.fakeapi.images import ImageError, check_photo, image_info
-from bot.fakeapi.markup import (
+from fakeapi import groups
+from fakeapi.faults import Fault, FaultPlan, FiredFault, answer
+from fakeapi.images import ImageError, check_photo, image_info
+from fakeapi.markup import (
     ParsedText,
     TextError,
     check_caption,
     check_message_text,
     utf16_len,
 )
-from bot.fakeapi.spec import ApiError, ApiSpec, UploadedFile, bad_request, load_spec
+from fakeapi.spec import ApiError, ApiSpec, UploadedFile, bad_request, load_spec
 
 JSON = dict[str, Any]
 Clock = Callable[[], datetime]
