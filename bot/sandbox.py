@@ -37,8 +37,8 @@ from bot.sandbox_view import (
     render_message,
 )
 from bot.sandbox_wait import WaitProblem, parse_duration, parse_until
+from fakeapi import BotMessage, FakeGroup, FakeUser
 from fakeapi.running import RunningBot
-from fakeapi.server import BotMessage, FakeGroup, FakeUser
 
 JSON = dict[str, Any]
 

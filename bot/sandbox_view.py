@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from fakeapi import BotMessage
 from fakeapi.markup import render_terminal
-from fakeapi.server import BotMessage
 
 JSON = dict[str, Any]
 INDENT = "  "

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.clubs.members import ensure_club, join, reschedule
 from bot.db.models import User
+from fakeapi import FakeGroup, FakeUser
 from fakeapi.running import RunningBot
-from fakeapi.server import FakeGroup, FakeUser
 
 
 async def known_users(

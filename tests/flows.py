@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from fakeapi import BotMessage, FakeGroup, FakeUser
 from fakeapi.running import RunningBot
-from fakeapi.server import BotMessage, FakeGroup, FakeUser
 
 
 async def say(bot: RunningBot, user: FakeUser, text: str, chat: FakeGroup | None = None) -> str:

@@ -13,8 +13,8 @@ from bot.domain.applications import (
     read_application,
     same_application,
 )
+from fakeapi import FakeUser
 from fakeapi.running import RunningBot
-from fakeapi.server import FakeUser
 from tests.flows import forge_tap, press, say
 
 

@@ -10,8 +10,8 @@ from sqlalchemy import delete, select, update
 from bot.clubs.members import reschedule
 from bot.db.models import Club, ClubMember, ClubPost, ClubReport, User
 from bot.i18n import Translator
+from fakeapi import FakeUser
 from fakeapi.running import RunningBot
-from fakeapi.server import FakeUser
 from tests.clubflows import club_of, known_users
 from tests.flows import press, say
 from tests.test_e2e_club_checkin import at, checkins, monday_club, reply_to, stored

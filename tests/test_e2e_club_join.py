@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.models import Club, ClubMember, User
+from fakeapi import FakeGroup, FakeUser
 from fakeapi.running import RunningBot
-from fakeapi.server import FakeGroup, FakeUser
 from handlers import club_join
 from tests.clubflows import known_users
 from tests.conftest import stored_user

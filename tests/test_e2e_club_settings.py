@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from bot.clubs.schedule import club_zone, next_checkin
 from bot.db.models import Club, ClubMember
+from fakeapi import BotMessage, FakeGroup, FakeUser
 from fakeapi.running import RunningBot
-from fakeapi.server import BotMessage, FakeGroup, FakeUser
 from tests.clubflows import club_of, known_users
 from tests.flows import forge_tap, say
 

@@ -18,7 +18,7 @@ from tests.flows import press, say
 
 
 async def _log_with_a_person(bot: RunningBot, user: object) -> None:
-    from fakeapi.server import FakeUser
+    from fakeapi import FakeUser
 
     assert isinstance(user, FakeUser)
     await say(bot, user, "/timezone Berlin")

@@ -50,7 +50,7 @@ async def test_spanish_from_start_to_a_saved_interview(bot: RunningBot) -> None:
 
 
 def _labels(user: object) -> list[str]:
-    from fakeapi.server import FakeUser
+    from fakeapi import FakeUser
 
     assert isinstance(user, FakeUser)
     for message in reversed(user.messages):

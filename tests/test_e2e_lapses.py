@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from bot.db.models import ConversationRecord
 from bot.sandbox import SandboxOptions, open_sandbox
+from fakeapi import FakeUser
 from fakeapi.running import RunningBot
-from fakeapi.server import FakeUser
 from handlers.goal import GOAL_QUESTION_TIMEOUT
 from handlers.settings import ZONE_QUESTION_TIMEOUT
 from tests.conftest import stored_user

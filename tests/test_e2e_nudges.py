@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from bot.db.models import Task
 from bot.ratelimit import SlidingWindow
+from fakeapi import FakeUser
 from fakeapi.running import RunningBot
-from fakeapi.server import FakeUser
 from tests.conftest import stored_user
 from tests.flows import buttons, forge_tap, log_quick, press, say, seed_waiting_members
 

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from bot.db.models import Interview, Task
+from fakeapi import FakeUser
 from fakeapi.running import RunningBot
-from fakeapi.server import FakeUser
 from tests.flows import buttons, forge_tap, log_quick, press, say
 
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.db.models import Reference, ReferenceWarning
+from fakeapi import BotMessage, FakeUser
 from fakeapi.running import RunningBot
-from fakeapi.server import BotMessage, FakeUser
 from tests.flows import buttons, forge_tap, press, say
 from tests.test_e2e_nudges import at, log_monday_interview, tasks_by_kind
 

@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from bot.db.models import Reference
 from bot.domain.references import MAX_REFERENCES
+from fakeapi import FakeUser
 from fakeapi.running import RunningBot
-from fakeapi.server import FakeUser
 from tests.flows import buttons, forge_tap, press, say
 
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from bot.db.models import Interview, Interviewer, Task, User
 from bot.nudges.planner import replan_interview
+from fakeapi import BotMessage, FakeUser
 from fakeapi.running import RunningBot
-from fakeapi.server import BotMessage, FakeUser
 from tests.conftest import stored_user
 from tests.flows import buttons, log_quick, press, say
 

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.db.models import Application, Interview, Reference
+from fakeapi import FakeUser
 from fakeapi.faults import Fault
 from fakeapi.running import RunningBot
-from fakeapi.server import FakeUser
 from tests.conftest import stored_user
 from tests.flows import buttons, forge_tap, press, say
 

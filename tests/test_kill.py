@@ -17,7 +17,7 @@ import pytest
 
 from bench.seed import add_fake_users, seed
 from bot.nudges.dispatcher import CONCURRENCY
-from fakeapi.server import FakeTelegram
+from fakeapi import FakeTelegram
 
 TOKEN = "123456:ABCdefGHIjklMNOpqrSTUvwxYZ012345678"
 PEOPLE = 1000

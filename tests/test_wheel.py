@@ -21,7 +21,7 @@ from alembic.script import ScriptDirectory
 from babel.messages.pofile import read_po
 
 from bot.db.migrate import alembic_config
-from fakeapi.server import FakeTelegram
+from fakeapi import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "424242:AAGoodTokenForTheWheelTest_xyzxyzxyz"
