@@ -25,11 +25,11 @@ def enqueue(fake: FakeTelegram, kind: str, payload: JSON) -> JSON:
     fake._next_update_id += 1
     fake._updates.append(update)
     fake._last_activity = time.monotonic()
-    _wake_pollers(fake)
+    wake_pollers(fake)
     return update
 
 
-def _wake_pollers(fake: FakeTelegram) -> None:
+def wake_pollers(fake: FakeTelegram) -> None:
     if fake._updates_changed is None:
         return
     try:
@@ -48,6 +48,14 @@ async def notify_updates(fake: FakeTelegram) -> None:
         fake._updates_changed.notify_all()
 
 
+def set_allowed_updates(fake: FakeTelegram, allowed: list[str]) -> None:
+    """The update types the bot asked for (none named: Telegram's default set)."""
+    unknown = sorted(set(allowed) - fake.spec.update_types)
+    if unknown:
+        raise bad_request(f"unknown update types in allowed_updates: {unknown}")
+    fake._allowed_updates = frozenset(allowed) if allowed else None
+
+
 async def get_updates(fake: FakeTelegram, request: web.Request, params: JSON) -> list[JSON]:
     if fake.webhook_url:
         raise ApiError(
@@ -56,11 +64,7 @@ async def get_updates(fake: FakeTelegram, request: web.Request, params: JSON) ->
             "deleteWebhook to delete the webhook first",
         )
     if "allowed_updates" in params:
-        allowed = params["allowed_updates"]
-        unknown = sorted(set(allowed) - fake.spec.update_types)
-        if unknown:
-            raise bad_request(f"unknown update types in allowed_updates: {unknown}")
-        fake._allowed_updates = frozenset(allowed) if allowed else None
+        set_allowed_updates(fake, params["allowed_updates"])
     limit = params.get("limit", 100)
     if not 1 <= limit <= 100:
         raise bad_request("limit must be 1-100")
@@ -71,7 +75,7 @@ async def get_updates(fake: FakeTelegram, request: web.Request, params: JSON) ->
     fake._poll_generation += 1
     generation = fake._poll_generation
     await notify_updates(fake)
-    batch = _collect(fake, limit)
+    batch = collect(fake, limit)
     if batch or timeout == 0:
         return _delivered(fake, batch)
     deadline = time.monotonic() + timeout
@@ -80,7 +84,7 @@ async def get_updates(fake: FakeTelegram, request: web.Request, params: JSON) ->
         while generation == fake._poll_generation:
             if fake._stopping:
                 return []
-            batch = _collect(fake, limit)
+            batch = collect(fake, limit)
             if batch:
                 return _delivered(fake, batch)
             remaining = deadline - time.monotonic()
@@ -125,7 +129,7 @@ def _is_allowed(fake: FakeTelegram, update: JSON) -> bool:
     return kind in fake._allowed_updates
 
 
-def _collect(fake: FakeTelegram, limit: int) -> list[JSON]:
+def collect(fake: FakeTelegram, limit: int) -> list[JSON]:
     if not fake._updates:
         return []
     if not all(_is_allowed(fake, u) for u in fake._updates):

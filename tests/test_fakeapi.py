@@ -24,6 +24,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageH
 
 from fakeapi import FakeTelegram, FakeUser, Refusal
 from fakeapi.extract_spec import condense, dump
+from fakeapi.front import METHODS
 from fakeapi.markup import TextError, check_message_text, parse_html, render_terminal
 from fakeapi.spec import load_spec
 
@@ -181,6 +182,19 @@ async def test_unknown_method_is_404(fake: FakeTelegram) -> None:
     status, body = await raw_call(fake, "sendMesage", chat_id="1", text="x")
     assert (status, body) == (404, {"ok": False, "error_code": 404, "description": "Not Found"})
     assert fake.refusals[-1].method == "sendMesage"
+
+
+def test_every_served_method_is_a_bot_api_method() -> None:
+    # a misspelt name in the table would serve a method no client calls, and the real one not at all
+    spec = load_spec()
+    assert [method for method in METHODS if not spec.has_method(method)] == []
+
+
+async def test_a_bot_api_method_the_fake_does_not_serve_is_501(fake: FakeTelegram) -> None:
+    status, body = await raw_call(fake, "sendDice", chat_id="1")
+    assert status == 501
+    assert body["description"] == "Not Implemented: FakeTelegram does not serve sendDice"
+    assert fake.refusals[-1].method == "sendDice"
 
 
 async def test_unknown_field_is_refused(
