@@ -15,7 +15,7 @@ from sqlalchemy import insert
 from bench.startup import _rss_mib
 from bot.clubs.checkin import ClubSweep
 from bot.db.models import Application, Club, ClubMember, User
-from bot.fakeapi.running import RunningBot
+from fakeapi.running import RunningBot
 
 # Monday 23 November 2026, 18:00 in Berlin
 CHECKIN = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)

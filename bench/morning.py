@@ -19,8 +19,8 @@ from bench.club_checkin import seed_clubs
 from bench.startup import _rss_mib
 from bot.clubs.checkin import ClubSweep
 from bot.db.models import Interview, Task, User
-from bot.fakeapi.running import RunningBot
 from bot.nudges.dispatcher import Dispatcher
+from fakeapi.running import RunningBot
 
 # Monday 23 November 2026, 09:00 in Berlin
 MORNING = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.seed import add_fake_users, seed
-from bot.fakeapi.faults import Fault
-from bot.fakeapi.running import RunningBot
 from bot.nudges.dispatcher import UNAVAILABLE_RETRY
+from fakeapi.faults import Fault
+from fakeapi.running import RunningBot
 
 DUE = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 

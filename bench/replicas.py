@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.seed import add_fake_users, seed_database
-from bot.fakeapi.server import FakeTelegram
+from fakeapi.server import FakeTelegram
 from tests.dbfaults import ThrowawayPostgres, required_postgres_binaries
 
 TOKEN = "123456:ABCdefGHIjklMNOpqrSTUvwxYZ012345678"

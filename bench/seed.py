@@ -6,7 +6,7 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.fakeapi.server import FakeTelegram
+from fakeapi import FakeTelegram
 
 
 def _stamp(moment: datetime) -> str:

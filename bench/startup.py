@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.seed import seed
-from bot.fakeapi.server import FakeTelegram
+from fakeapi.server import FakeTelegram
 
 TOKEN = "123456:ABCdefGHIjklMNOpqrSTUvwxYZ012345678"
 # long enough for the first nudge sweep, the club sweep and the city table's warm-up

@@ -27,8 +27,6 @@ from sqlalchemy import func, select
 
 from bot.db.models import Club, Task, User
 from bot.domain.zones import zone_info
-from bot.fakeapi.running import RunningBot
-from bot.fakeapi.server import BotMessage, FakeGroup, FakeUser
 from bot.nudges.messages import OPEN_STATES
 from bot.sandbox_view import (
     INDENT,
@@ -39,6 +37,8 @@ from bot.sandbox_view import (
     render_message,
 )
 from bot.sandbox_wait import WaitProblem, parse_duration, parse_until
+from fakeapi import BotMessage, FakeGroup, FakeUser
+from fakeapi.running import RunningBot
 
 JSON = dict[str, Any]
 

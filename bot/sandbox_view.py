@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.fakeapi.markup import render_terminal
-from bot.fakeapi.server import BotMessage
+from fakeapi import BotMessage
+from fakeapi.markup import render_terminal
 
 JSON = dict[str, Any]
 INDENT = "  "

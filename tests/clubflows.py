@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.clubs.members import ensure_club, join, reschedule
 from bot.db.models import User
-from bot.fakeapi.running import RunningBot
-from bot.fakeapi.server import FakeGroup, FakeUser
+from fakeapi import FakeGroup, FakeUser
+from fakeapi.running import RunningBot
 
 
 async def known_users(

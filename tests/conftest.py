@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.models import User
-from bot.fakeapi.running import RunningBot
+from fakeapi.running import RunningBot
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.fakeapi.running import RunningBot
-from bot.fakeapi.server import BotMessage, FakeGroup, FakeUser
+from fakeapi import BotMessage, FakeGroup, FakeUser
+from fakeapi.running import RunningBot
 
 
 async def say(bot: RunningBot, user: FakeUser, text: str, chat: FakeGroup | None = None) -> str:

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.fakeapi.server import FakeTelegram
+from fakeapi import FakeTelegram
 
 TOKEN = "424242:AAGoodTokenForTheCommandLineTest_xyz"
 

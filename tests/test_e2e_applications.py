@@ -13,8 +13,8 @@ from bot.domain.applications import (
     read_application,
     same_application,
 )
-from bot.fakeapi.running import RunningBot
-from bot.fakeapi.server import FakeUser
+from fakeapi import FakeUser
+from fakeapi.running import RunningBot
 from tests.flows import forge_tap, press, say
 
 

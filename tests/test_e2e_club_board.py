@@ -8,8 +8,8 @@ from sqlalchemy import update
 
 from bot.db.models import Application, ClubMember, User
 from bot.domain.text import visible_length
-from bot.fakeapi.running import RunningBot
-from bot.fakeapi.server import BotMessage
+from fakeapi import BotMessage
+from fakeapi.running import RunningBot
 from tests.clubflows import club_of, known_users
 from tests.flows import forge_tap, log_quick, press, say
 

@@ -11,8 +11,8 @@ from bot.clubs.members import leave
 from bot.clubs.outbox import ClubPoster
 from bot.db.models import Club, ClubMember, Interview, User
 from bot.domain.zones import zone_info
-from bot.fakeapi.running import RunningBot
 from bot.i18n import Translator
+from fakeapi.running import RunningBot
 from tests.clubflows import club_of, known_users
 from tests.flows import forge_tap, press, say
 

@@ -10,8 +10,8 @@ from sqlalchemy import select, update
 
 from bot.clubs.outbox import ClubPoster
 from bot.db.models import ClubMember, ClubPost, Interview
-from bot.fakeapi.running import RunningBot
 from bot.runtime import Scope, open_scope
+from fakeapi.running import RunningBot
 from tests.clubflows import club_of, known_users
 from tests.flows import buttons, log_quick, press, say
 

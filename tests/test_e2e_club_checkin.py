@@ -10,8 +10,8 @@ from sqlalchemy import select, update
 
 from bot.clubs.checkin import ClubSweep
 from bot.db.models import Club, ClubMember, ClubPost, ClubReport, User
-from bot.fakeapi.running import RunningBot
-from bot.fakeapi.server import BotMessage, FakeGroup, FakeUser
+from fakeapi import BotMessage, FakeGroup, FakeUser
+from fakeapi.running import RunningBot
 from tests.clubflows import club_of, known_users
 from tests.flows import buttons, log_quick, press, say
 

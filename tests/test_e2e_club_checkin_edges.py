@@ -9,9 +9,9 @@ from sqlalchemy import delete, select, update
 
 from bot.clubs.members import reschedule
 from bot.db.models import Club, ClubMember, ClubPost, ClubReport, User
-from bot.fakeapi.running import RunningBot
-from bot.fakeapi.server import FakeUser
 from bot.i18n import Translator
+from fakeapi import FakeUser
+from fakeapi.running import RunningBot
 from tests.clubflows import club_of, known_users
 from tests.flows import press, say
 from tests.test_e2e_club_checkin import at, checkins, monday_club, reply_to, stored

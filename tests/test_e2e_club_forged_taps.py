@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.models import ClubMember
-from bot.fakeapi.running import RunningBot
-from bot.fakeapi.server import BotMessage, FakeGroup
+from fakeapi import BotMessage, FakeGroup
+from fakeapi.running import RunningBot
 from handlers import club_join
 from tests.clubflows import club_of, known_users
 from tests.flows import forge_tap, press, say

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.models import Club, ClubMember, User
-from bot.fakeapi.running import RunningBot
-from bot.fakeapi.server import FakeGroup, FakeUser
+from fakeapi import FakeGroup, FakeUser
+from fakeapi.running import RunningBot
 from handlers import club_join
 from tests.clubflows import known_users
 from tests.conftest import stored_user

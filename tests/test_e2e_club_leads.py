@@ -18,8 +18,8 @@ from bot.clubs.leads import (
 )
 from bot.db.models import Application, ClubLead, User
 from bot.domain.applications import ApplicationProblem
-from bot.fakeapi.running import RunningBot
 from bot.i18n import Translator
+from fakeapi.running import RunningBot
 from tests.clubflows import club_of, known_users
 from tests.flows import press, say
 

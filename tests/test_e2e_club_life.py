@@ -9,8 +9,8 @@ from telegram.error import BadRequest, ChatMigrated
 from bot.clubs.life import club_is_open, move_club, post_kwargs
 from bot.clubs.members import join
 from bot.db.models import Club, ClubLead, ClubMember, ClubPost, Interview, User
-from bot.fakeapi.running import RunningBot
-from bot.fakeapi.server import FakeUser
+from fakeapi import FakeUser
+from fakeapi.running import RunningBot
 from tests.clubflows import club_of, known_users
 from tests.flows import press, say
 

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from bot.clubs.outbox import ClubPoster, queue_post
 from bot.db.models import Club, ClubPost
-from bot.fakeapi.faults import Fault
-from bot.fakeapi.running import RunningBot
+from fakeapi.faults import Fault
+from fakeapi.running import RunningBot
 from tests.clubflows import club_of, known_users
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from bot.clubs.members import ensure_club, join
 from bot.clubs.outbox import ClubPoster, queue_post
 from bot.db.models import Club, ClubMember, ClubPost, User
-from bot.fakeapi.running import RunningBot
+from fakeapi.running import RunningBot
 from tests.clubflows import club_of, known_users
 
 

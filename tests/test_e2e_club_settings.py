@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from bot.clubs.schedule import club_zone, next_checkin
 from bot.db.models import Club, ClubMember
-from bot.fakeapi.running import RunningBot
-from bot.fakeapi.server import BotMessage, FakeGroup, FakeUser
+from fakeapi import BotMessage, FakeGroup, FakeUser
+from fakeapi.running import RunningBot
 from tests.clubflows import club_of, known_users
 from tests.flows import forge_tap, say
 

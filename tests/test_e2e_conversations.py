@@ -11,8 +11,8 @@ from telegram.constants import ChatType
 from telegram.ext import CallbackContext
 
 from bot.db.models import Application, Reference
-from bot.fakeapi.running import RunningBot
-from bot.fakeapi.server import FakeUser
+from fakeapi import FakeUser
+from fakeapi.running import RunningBot
 from tests.conftest import stored_user
 from tests.flows import buttons, forge_tap, log_quick, press, say
 from tests.test_e2e_log import berliner, interviews_of

@@ -13,12 +13,12 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 
 from bot.db.models import Interview, Interviewer, Reference, Task, User
-from bot.fakeapi.running import RunningBot
+from fakeapi.running import RunningBot
 from tests.flows import press, say
 
 
 async def _log_with_a_person(bot: RunningBot, user: object) -> None:
-    from bot.fakeapi.server import FakeUser
+    from fakeapi import FakeUser
 
     assert isinstance(user, FakeUser)
     await say(bot, user, "/timezone Berlin")

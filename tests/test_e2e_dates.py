@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from bot.fakeapi.running import RunningBot
-from bot.fakeapi.server import FakeUser
+from fakeapi import FakeUser
+from fakeapi.running import RunningBot
 from tests.conftest import stored_user
 from tests.flows import buttons, log_quick, press, say
 from tests.test_e2e_log import berliner, interviews_of

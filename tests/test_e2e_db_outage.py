@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.fakeapi.running import RunningBot
+from fakeapi.running import RunningBot
 from tests.conftest import stored_user
 from tests.dbfaults import ThrowawayPostgres, required_postgres_binaries
 from tests.flows import say, seed_waiting_members

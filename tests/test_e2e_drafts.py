@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from bot.domain.drafts import COPY_LIMIT
-from bot.fakeapi.running import RunningBot
-from bot.fakeapi.server import BotMessage, FakeUser
+from fakeapi import BotMessage, FakeUser
+from fakeapi.running import RunningBot
 from tests.flows import press
 from tests.test_e2e_tasks import at, seed_interview
 

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from bot.db.models import Application, Interview, Interviewer, Task, User
-from bot.fakeapi.running import RunningBot
-from bot.fakeapi.server import FakeUser
 from bot.nudges.planner import replan_interview
+from fakeapi import FakeUser
+from fakeapi.running import RunningBot
 from tests.flows import log_quick, press, say
 
 # these tests count nudges: they go out only when a test sweeps

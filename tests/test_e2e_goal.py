@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.fakeapi.running import RunningBot
+from fakeapi.running import RunningBot
 from tests.conftest import stored_user
 from tests.flows import buttons, forge_tap, press, say
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.db.models import Interview, Task
 from bot.domain.interviews import response_by
-from bot.fakeapi.running import RunningBot
+from fakeapi.running import RunningBot
 from tests.conftest import stored_user
 from tests.flows import press, say
 
@@ -50,7 +50,7 @@ async def test_spanish_from_start_to_a_saved_interview(bot: RunningBot) -> None:
 
 
 def _labels(user: object) -> list[str]:
-    from bot.fakeapi.server import FakeUser
+    from fakeapi import FakeUser
 
     assert isinstance(user, FakeUser)
     for message in reversed(user.messages):

@@ -9,9 +9,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.db.models import ConversationRecord
-from bot.fakeapi.running import RunningBot
-from bot.fakeapi.server import FakeUser
 from bot.sandbox import SandboxOptions, open_sandbox
+from fakeapi import FakeUser
+from fakeapi.running import RunningBot
 from handlers.goal import GOAL_QUESTION_TIMEOUT
 from handlers.settings import ZONE_QUESTION_TIMEOUT
 from tests.conftest import stored_user

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from bot.db.models import Interview, Task
-from bot.fakeapi.running import RunningBot
-from bot.fakeapi.server import FakeUser
+from fakeapi import FakeUser
+from fakeapi.running import RunningBot
 from tests.flows import buttons, forge_tap, log_quick, press, say
 
 # the clock starts on Monday 23 November 2026 at 09:00 UTC (10:00 in Berlin)

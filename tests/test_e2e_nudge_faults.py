@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.db.models import Task
-from bot.fakeapi.faults import Fault
-from bot.fakeapi.running import RunningBot
+from fakeapi.faults import Fault
+from fakeapi.running import RunningBot
 from tests.flows import seed_waiting_members
 
 pytestmark = pytest.mark.swept_by_hand

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from bot.db.models import Task
-from bot.fakeapi.running import RunningBot
-from bot.fakeapi.server import FakeUser
 from bot.ratelimit import SlidingWindow
+from fakeapi import FakeUser
+from fakeapi.running import RunningBot
 from tests.conftest import stored_user
 from tests.flows import buttons, forge_tap, log_quick, press, say, seed_waiting_members
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import handlers.start as start_module
-from bot.fakeapi.running import RunningBot
+from fakeapi.running import RunningBot
 from tests.conftest import stored_user
 from tests.flows import say
 

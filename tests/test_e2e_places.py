@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from bot.db.models import Task
-from bot.fakeapi.running import RunningBot
+from fakeapi.running import RunningBot
 from tests.conftest import stored_user
 from tests.flows import buttons, forge_tap, log_quick, press, say
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.db.models import Reference, ReferenceWarning
-from bot.fakeapi.running import RunningBot
-from bot.fakeapi.server import BotMessage, FakeUser
+from fakeapi import BotMessage, FakeUser
+from fakeapi.running import RunningBot
 from tests.flows import buttons, forge_tap, press, say
 from tests.test_e2e_nudges import at, log_monday_interview, tasks_by_kind
 

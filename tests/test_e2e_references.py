@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from bot.db.models import Reference
 from bot.domain.references import MAX_REFERENCES
-from bot.fakeapi.running import RunningBot
-from bot.fakeapi.server import FakeUser
+from fakeapi import FakeUser
+from fakeapi.running import RunningBot
 from tests.flows import buttons, forge_tap, press, say
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.fakeapi.running import RunningBot
+from fakeapi.running import RunningBot
 from tests.conftest import stored_user
 
 

@@ -23,8 +23,8 @@ from bot.db.models import (
     User,
 )
 from bot.domain.progress import WeeklySeries
-from bot.fakeapi.running import RunningBot
-from bot.fakeapi.server import FakeUser
+from fakeapi import FakeUser
+from fakeapi.running import RunningBot
 from tests.flows import say
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.models import Interview, Interviewer, Task, User
-from bot.fakeapi.running import RunningBot
-from bot.fakeapi.server import BotMessage, FakeUser
 from bot.nudges.planner import replan_interview
+from fakeapi import BotMessage, FakeUser
+from fakeapi.running import RunningBot
 from tests.conftest import stored_user
 from tests.flows import buttons, log_quick, press, say
 

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.db.models import Application, Interview, Reference
-from bot.fakeapi.faults import Fault
-from bot.fakeapi.running import RunningBot
-from bot.fakeapi.server import FakeUser
+from fakeapi import FakeUser
+from fakeapi.faults import Fault
+from fakeapi.running import RunningBot
 from tests.conftest import stored_user
 from tests.flows import buttons, forge_tap, press, say
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from bot.fakeapi.running import RunningBot
+from fakeapi.running import RunningBot
 from tests.flows import buttons, forge_tap, press, say
 from tests.test_e2e_log import berliner, interviews_of, tasks_of
 

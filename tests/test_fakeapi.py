@@ -22,10 +22,11 @@ from telegram import (
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
-from bot.fakeapi import FakeTelegram, FakeUser, Refusal
-from bot.fakeapi.extract_spec import condense, dump
-from bot.fakeapi.markup import TextError, check_message_text, parse_html, render_terminal
-from bot.fakeapi.spec import load_spec
+from fakeapi import FakeTelegram, FakeUser, Refusal
+from fakeapi.extract_spec import condense, dump
+from fakeapi.front import METHODS
+from fakeapi.markup import TextError, check_message_text, parse_html, render_terminal
+from fakeapi.spec import load_spec
 
 # PTB warns about its own RetryAfter.retry_after type change whenever one is raised.
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
@@ -181,6 +182,19 @@ async def test_unknown_method_is_404(fake: FakeTelegram) -> None:
     status, body = await raw_call(fake, "sendMesage", chat_id="1", text="x")
     assert (status, body) == (404, {"ok": False, "error_code": 404, "description": "Not Found"})
     assert fake.refusals[-1].method == "sendMesage"
+
+
+def test_every_served_method_is_a_bot_api_method() -> None:
+    # a misspelt name in the table would serve a method no client calls, and the real one not at all
+    spec = load_spec()
+    assert [method for method in METHODS if not spec.has_method(method)] == []
+
+
+async def test_a_bot_api_method_the_fake_does_not_serve_is_501(fake: FakeTelegram) -> None:
+    status, body = await raw_call(fake, "sendDice", chat_id="1")
+    assert status == 501
+    assert body["description"] == "Not Implemented: FakeTelegram does not serve sendDice"
+    assert fake.refusals[-1].method == "sendDice"
 
 
 async def test_unknown_field_is_refused(
@@ -628,4 +642,4 @@ def test_shipped_spec_matches_the_api_json() -> None:
         pytest.skip("shared/telegram-bot-api/api.json is not beside this checkout")
     expected = dump(condense(json.loads(source.read_text(encoding="utf-8"))))
     shipped = (ROOT / "bot" / "fakeapi" / "api_methods.json").read_text(encoding="utf-8")
-    assert shipped == expected, "regenerate with python -m bot.fakeapi.extract_spec"
+    assert shipped == expected, "regenerate with python -m fakeapi.extract_spec"

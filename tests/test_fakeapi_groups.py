@@ -9,7 +9,7 @@ import pytest
 import telegram
 from telegram.error import BadRequest, ChatMigrated
 
-from bot.fakeapi import FakeTelegram, FakeUser
+from fakeapi import FakeTelegram, FakeUser
 
 TOKEN = "123456:TEST-token"
 

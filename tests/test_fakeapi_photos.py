@@ -10,8 +10,8 @@ import pytest
 import telegram
 from telegram.error import BadRequest
 
-from bot.fakeapi import FakeTelegram, FakeUser
-from bot.fakeapi.images import ImageError, check_photo, image_info
+from fakeapi import FakeTelegram, FakeUser
+from fakeapi.images import ImageError, check_photo, image_info
 
 TOKEN = "123456:TEST-token"
 

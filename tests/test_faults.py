@@ -14,8 +14,8 @@ import telegram
 from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.request import HTTPXRequest
 
-from bot.fakeapi import FakeTelegram, FakeUser, Fault, FaultPlan
-from bot.fakeapi.running import RunningBot
+from fakeapi import FakeTelegram, FakeUser, Fault, FaultPlan
+from fakeapi.running import RunningBot
 from tests.flows import say
 
 # PTB warns about its own RetryAfter.retry_after type change whenever one is raised.

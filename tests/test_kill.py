@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from bench.seed import add_fake_users, seed
-from bot.fakeapi.server import FakeTelegram
 from bot.nudges.dispatcher import CONCURRENCY
+from fakeapi import FakeTelegram
 
 TOKEN = "123456:ABCdefGHIjklMNOpqrSTUvwxYZ012345678"
 PEOPLE = 1000

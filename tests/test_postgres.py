@@ -16,9 +16,9 @@ import pytest
 from bot.clock import MovableClock
 from bot.config import Settings
 from bot.db.engine import make_engine, make_sessionmaker
-from bot.fakeapi.running import RunningBot
 from bot.nudges.dispatcher import Dispatcher
 from bot.runtime import Runtime
+from fakeapi.running import RunningBot
 from tests.dbfaults import required_postgres_binaries
 from tests.flows import say, seed_waiting_members
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from bench.seed import add_fake_users, seed_database
-from bot.fakeapi.server import FakeTelegram
 from bot.nudges.dispatcher import CONCURRENCY
+from fakeapi.server import FakeTelegram
 from tests.dbfaults import ThrowawayPostgres, required_postgres_binaries
 
 TOKEN = "123456:ABCdefGHIjklMNOpqrSTUvwxYZ012345678"

@@ -21,7 +21,7 @@ from alembic.script import ScriptDirectory
 from babel.messages.pofile import read_po
 
 from bot.db.migrate import alembic_config
-from bot.fakeapi.server import FakeTelegram
+from fakeapi import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "424242:AAGoodTokenForTheWheelTest_xyzxyzxyz"
@@ -193,11 +193,12 @@ async def test_the_installed_wheel_migrates_and_speaks_spanish(tmp_path: Path) -
     database = work / "afterview.db"
     env = _clean_env(DATABASE_URL=f"sqlite+aiosqlite:///{database}")
 
-    where = _run(
-        [python, "-c", "import bot, handlers; print(bot.__file__); print(handlers.__file__)"],
-        cwd=work,
-        env=env,
+    # the fake Bot API is installed too (`afterview sandbox` runs it), with its spec beside it
+    imports = (
+        "import bot, handlers, fakeapi; from fakeapi.spec import load_spec; load_spec(); "
+        "print(bot.__file__); print(handlers.__file__); print(fakeapi.__file__)"
     )
+    where = _run([python, "-c", imports], cwd=work, env=env)
     assert where.returncode == 0, where.stderr
     for line in where.stdout.split():
         assert Path(line).is_relative_to(venv), f"imported from outside the fresh venv: {line}"
@@ -219,4 +220,7 @@ async def test_the_installed_wheel_migrates_and_speaks_spanish(tmp_path: Path) -
     for language in ("es", "de", "fr", "pt_BR", "ru", "uk"):
         assert f"bot/locales/{language}/LC_MESSAGES/messages.mo" in names
     assert "bot/db/migrations/script.py.mako" in names
+    # the installed `afterview sandbox` runs the fake, which checks requests against this spec
+    assert "fakeapi/server.py" in names
+    assert "fakeapi/api_methods.json" in names
     assert not any(name.endswith(".po") for name in names), "sources of the catalogs shipped"

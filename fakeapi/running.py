@@ -14,10 +14,10 @@ from telegram.request import HTTPXRequest
 from bot.app import build_application
 from bot.clock import MovableClock
 from bot.config import Settings
-from bot.fakeapi.faults import FaultPlan
-from bot.fakeapi.server import FakeTelegram
 from bot.lifecycle import start_application, stop_application
 from bot.runtime import Runtime, runtime_of
+from fakeapi.faults import FaultPlan
+from fakeapi.server import FakeTelegram
 
 TEST_TOKEN = "123456789:AAFakeTokenForTheLocalBotApi_xxxxxxxx"
 
@@ -64,7 +64,7 @@ class RunningBot:
 
     @property
     def faults(self) -> FaultPlan:
-        """The fake Bot API's faults on demand (see bot.fakeapi.faults)."""
+        """The fake Bot API's faults on demand (see fakeapi.faults)."""
         return self.fake.faults
 
     @property

@@ -2,39 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from bot.fakeapi.spec import ApiError, bad_request
+from fakeapi import actions, objects, updates
+from fakeapi.records import JSON
 
 if TYPE_CHECKING:
-    from bot.fakeapi.server import FakeGroup, FakeTelegram, FakeUser
-
-JSON = dict[str, Any]
-
-
-def migrated_error(group: FakeGroup) -> ApiError:
-    """What Telegram answers any request to a group that became a supergroup."""
-    return ApiError(
-        400,
-        "Bad Request: group chat was upgraded to a supergroup chat",
-        {"migrate_to_chat_id": group.migrated_to},
-    )
-
-
-def check_thread(group: FakeGroup | None, thread_id: Any) -> int | None:
-    """The topic a message goes to; a thread that is not an open topic of a forum is refused."""
-    if thread_id is None:
-        return None
-    if group is None or not group.is_forum or thread_id not in group.topics:
-        raise bad_request("message thread not found")
-    return int(thread_id)
-
-
-def topic_fields(thread_id: int | None) -> JSON:
-    """The fields a message sent in a forum topic carries."""
-    if thread_id is None:
-        return {}
-    return {"message_thread_id": thread_id, "is_topic_message": True}
+    from fakeapi.people import FakeGroup, FakeUser
+    from fakeapi.server import FakeTelegram
 
 
 def migrate_to_supergroup(
@@ -58,14 +33,18 @@ def migrate_to_supergroup(
 
     def bot_joined() -> None:
         if new.bot_is_member:
-            update = fake._member_update(new.to_api(), by, fake.bot_user, "left", status)
-            fake._enqueue("my_chat_member", update)
+            update = actions.member_update(fake, new.to_api(), by, fake.bot_user, "left", status)
+            updates.enqueue(fake, "my_chat_member", update)
 
     if joined_first:
         bot_joined()
-    fake._post_message(by, group.id, group.to_api(), {"migrate_to_chat_id": new.id}, service=True)
+    actions.post_message(
+        fake, by, group.id, group.to_api(), {"migrate_to_chat_id": new.id}, service=True
+    )
     group.migrated_to = new.id
-    fake._post_message(by, new.id, new.to_api(), {"migrate_from_chat_id": group.id}, service=True)
+    actions.post_message(
+        fake, by, new.id, new.to_api(), {"migrate_from_chat_id": group.id}, service=True
+    )
     if not joined_first:
         bot_joined()
     return new
@@ -85,9 +64,9 @@ def open_topic(fake: FakeTelegram, group: FakeGroup, name: str, by: FakeUser) ->
     group.topics[thread_id] = name
     content = {
         "forum_topic_created": {"name": name, "icon_color": 7322096},
-        **topic_fields(thread_id),
+        **objects.topic_fields(thread_id),
     }
-    fake._post_message(by, group.id, group.to_api(), content, service=True)
+    actions.post_message(fake, by, group.id, group.to_api(), content, service=True)
     return thread_id
 
 
@@ -108,7 +87,7 @@ def remove_member(
     actor = by or user
     content = {"left_chat_member": user.to_api()}
     # sent while they are still a member, as Telegram does
-    sent = fake._post_message(actor, group.id, group.to_api(), content, service=True)
+    sent = actions.post_message(fake, actor, group.id, group.to_api(), content, service=True)
     group.members.remove(user)
     if user in group.admins:
         group.admins.remove(user)

@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.fakeapi.spec import ApiError
+from fakeapi.spec import ApiError
 
 JSON = dict[str, Any]
 

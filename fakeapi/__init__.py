@@ -1,7 +1,9 @@
 """A strict local fake of the Telegram Bot API for the end-to-end tests and the sandbox."""
 
-from bot.fakeapi.faults import Fault, FaultPlan, FiredFault
-from bot.fakeapi.server import BotMessage, FakeGroup, FakeTelegram, FakeUser, Refusal
+from fakeapi.faults import Fault, FaultPlan, FiredFault
+from fakeapi.people import FakeGroup, FakeUser
+from fakeapi.records import BotMessage, Refusal
+from fakeapi.server import FakeTelegram
 
 __all__ = [
     "BotMessage",
