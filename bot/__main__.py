@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import signal
 import sys
+from typing import Any
 
 from pydantic import ValidationError
 from telegram import Update
-from telegram.error import InvalidToken, NetworkError, TimedOut
+from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
 
 from bot.config import Settings
 from bot.logs import setup_logging
@@ -29,9 +32,9 @@ def _settings() -> Settings | None:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]).upper()
-        print(
-            f"The setting {where} is not valid: {first['msg']}. See .env.example.", file=sys.stderr
-        )
+        # pydantic opens the messages of our own checks with "Value error, "
+        reason = str(first["msg"]).removeprefix("Value error, ")
+        print(f"The setting {where} is not valid: {reason}. See .env.example.", file=sys.stderr)
         return None
 
 
@@ -46,7 +49,11 @@ def run() -> int:
 
     application = build_application(settings)
     try:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        if settings.webhook_url:
+            asyncio.run(_serve_webhook(application))
+        else:
+            # run_polling deletes any webhook first, so a bot moved back from webhook mode polls
+            application.run_polling(allowed_updates=Update.ALL_TYPES)
     except InvalidToken:
         return _fail(
             "Telegram refused the bot token: check BOT_TOKEN against what @BotFather gave you."
@@ -56,7 +63,30 @@ def run() -> int:
             f"Could not reach the Bot API at {settings.telegram_base_url}: check the network, "
             "or TELEGRAM_BASE_URL if you run your own Bot API server."
         )
+    except TelegramError as exc:
+        # setWebhook refused: the URL, its port or its certificate
+        return _fail(f"Telegram refused the webhook at {settings.webhook_url}: {exc.message}")
+    except OSError as exc:
+        return _fail(
+            f"Could not listen on {settings.webhook_listen}:{settings.webhook_port} for the "
+            f"webhook ({exc.strerror or exc}): check WEBHOOK_LISTEN and WEBHOOK_PORT."
+        )
     return 0
+
+
+async def _serve_webhook(application: Any) -> None:
+    """Webhook mode: serve until SIGTERM or SIGINT, then stop as run_polling would."""
+    from bot.lifecycle import start_application, stop_application
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await start_application(application)
+        await stop.wait()
+    finally:
+        await stop_application(application)
 
 
 def migrate() -> int:

@@ -31,6 +31,7 @@ from bot.nudges.dispatcher import Dispatcher
 from bot.persistence import DatabasePersistence
 from bot.ratelimit import TelegramRateLimiter
 from bot.runtime import RUNTIME_KEY, Runtime, commit_open_scope, runtime_of
+from bot.web.metrics import CountingApplication
 
 log = logging.getLogger(__name__)
 
@@ -217,6 +218,8 @@ def build_application(
     persistence = DatabasePersistence(runtime, opener, settings.persistence_flush_seconds)
     application = (
         ApplicationBuilder()
+        # counts updates and errors for /metrics
+        .application_class(CountingApplication)
         .token(settings.bot_token)
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.file_base_url)

@@ -29,6 +29,7 @@ from bot.fakeapi.markup import (
     utf16_len,
 )
 from bot.fakeapi.spec import ApiError, ApiSpec, UploadedFile, bad_request, load_spec
+from bot.fakeapi.webhooks import WebhookPusher
 
 JSON = dict[str, Any]
 Clock = Callable[[], datetime]
@@ -422,7 +423,8 @@ class FakeTelegram:
         self.descriptions: dict[str, str] = {}
         self.short_descriptions: dict[str, str] = {}
         self.menu_buttons: dict[int | None, JSON] = {}
-        self.webhook_url = ""
+        # setWebhook's state, and the loop that posts updates to the bot once one is set
+        self.webhooks = WebhookPusher(self)
 
         self.users: dict[int, FakeUser] = {}
         self.groups: dict[int, FakeGroup] = {}
@@ -511,6 +513,7 @@ class FakeTelegram:
     async def stop(self) -> None:
         self._stopping = True
         await self._notify_updates()
+        await self.webhooks.stop()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -721,7 +724,9 @@ class FakeTelegram:
             kinds = sorted({k for u in self._updates for k in u if k != "update_id"})
             parts.append(
                 f"{len(self._updates)} update(s) not yet fetched and confirmed "
-                f"(first update_id {first['update_id']}, kinds {kinds}); is the bot polling?"
+                f"(first update_id {first['update_id']}, kinds {kinds}); is the bot polling? "
+                f"(webhook: {self.webhooks.url or 'none'}, "
+                f"last error: {self.webhooks.last_error_message})"
             )
         if self._inflight:
             parts.append(f"requests still in flight: {sorted(self._inflight.values())}")
@@ -1364,6 +1369,18 @@ class FakeTelegram:
             "has_main_web_app": False,
         }
 
+    @property
+    def webhook_url(self) -> str:
+        return self.webhooks.url
+
+    def _set_allowed_updates(self, allowed: list[str]) -> None:
+        """What getUpdates and setWebhook share: the update types asked for (empty: the
+        default set)."""
+        unknown = sorted(set(allowed) - self.spec.update_types)
+        if unknown:
+            raise bad_request(f"unknown update types in allowed_updates: {unknown}")
+        self._allowed_updates = frozenset(allowed) if allowed else None
+
     async def _get_updates(self, request: web.Request, params: JSON) -> list[JSON]:
         if self.webhook_url:
             raise ApiError(
@@ -1372,11 +1389,7 @@ class FakeTelegram:
                 "deleteWebhook to delete the webhook first",
             )
         if "allowed_updates" in params:
-            allowed = params["allowed_updates"]
-            unknown = sorted(set(allowed) - self.spec.update_types)
-            if unknown:
-                raise bad_request(f"unknown update types in allowed_updates: {unknown}")
-            self._allowed_updates = frozenset(allowed) if allowed else None
+            self._set_allowed_updates(params["allowed_updates"])
         limit = params.get("limit", 100)
         if not 1 <= limit <= 100:
             raise bad_request("limit must be 1-100")
@@ -1446,29 +1459,13 @@ class FakeTelegram:
         return list(itertools.islice(self._updates, limit))
 
     async def _set_webhook(self, params: JSON) -> bool:
-        url = params["url"]
-        if url and not url.startswith("https://"):
-            raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
-        if params.get("drop_pending_updates"):
-            self._updates.clear()
-        self.webhook_url = url
-        return True
+        return await self.webhooks.set(params)
 
     async def _delete_webhook(self, params: JSON) -> bool:
-        self.webhook_url = ""
-        if params.get("drop_pending_updates"):
-            self._updates.clear()
-        return True
+        return await self.webhooks.delete(params)
 
     async def _get_webhook_info(self, params: JSON) -> JSON:
-        info: JSON = {
-            "url": self.webhook_url,
-            "has_custom_certificate": False,
-            "pending_update_count": len(self._updates),
-        }
-        if self._allowed_updates is not None:
-            info["allowed_updates"] = sorted(self._allowed_updates)
-        return info
+        return self.webhooks.info()
 
     async def _send_message(self, params: JSON) -> JSON:
         self._refuse_unsupported(

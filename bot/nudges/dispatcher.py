@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
@@ -52,6 +53,10 @@ class Dispatcher:
         self.runtime = runtime
         self.bot = bot
         self.sent_messages = 0
+        # on the monotonic clock, for /healthz: when the last sweep ended, and when the
+        # dispatcher last showed it works (a sweep ended, or a batch went out during a long one)
+        self.last_sweep_finished: float | None = None
+        self.last_progress = time.monotonic()
         self._lock = asyncio.Lock()
 
     @property
@@ -65,8 +70,10 @@ class Dispatcher:
             while True:
                 token, claimed = await self._claim()
                 if not claimed:
+                    self.last_sweep_finished = self.last_progress = time.monotonic()
                     return total
                 total += await self._deliver(token, claimed)
+                self.last_progress = time.monotonic()
 
     async def _claim(self) -> tuple[str, dict[int, list[int]]]:
         """Mark a batch of due tasks as ours for a while, so no other replica sends them."""
@@ -423,6 +430,24 @@ def outcome_unknown(exc: NetworkError) -> bool:
     if not text.startswith("httpx."):
         return False
     return not text.startswith(("httpx.ConnectError", "httpx.ConnectTimeout"))
+
+
+async def backlog(session: AsyncSession, now: datetime) -> tuple[int, float]:
+    """How many tasks are due for a nudge now, and how late the oldest is, in seconds (0 when
+    none is): the tasks the dispatcher would claim, whether or not a replica holds them."""
+    count, oldest = (
+        await session.execute(
+            select(func.count(Task.id), func.min(Task.next_nudge_at))
+            .join(User, User.id == Task.user_id)
+            .where(due_filter(now), User.reachable.is_(True), User.paused.is_(False))
+        )
+    ).one()
+    if oldest is None:
+        return int(count), 0.0
+    if oldest.tzinfo is None:
+        # an aggregate comes back without the column's type on SQLite
+        oldest = oldest.replace(tzinfo=UTC)
+    return int(count), max((now - oldest).total_seconds(), 0.0)
 
 
 def due_filter(now: datetime) -> Any:
