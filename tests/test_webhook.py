@@ -333,3 +333,34 @@ async def test_a_bot_back_on_polling_deletes_the_webhook_and_polls(tmp_path: Pat
         running.fake.assert_no_refusals()
     finally:
         await running.close()
+
+
+async def test_updates_sent_while_the_bot_is_down_arrive_once_it_is_back(tmp_path: Path) -> None:
+    from bot.fakeapi.faults import Fault
+    from tests.webhookbot import PUBLIC_ORIGIN, local_origin
+
+    running = webhook_bot(tmp_path / "afterview.db")
+    await start_webhook_bot(running)
+    try:
+        ana = running.fake.add_user("Ana")
+        await ana.send("/start")
+        await running.fake.settle()
+        await running.stop()
+        # Telegram keeps posting to a replica that is gone, and keeps the update
+        await ana.send("/help")
+        # and is unavailable for a moment when the bot comes back: setWebhook is tried again
+        running.faults.add(Fault.BAD_GATEWAY, method="setWebhook", times=2)
+        await running.start()
+        running.fake.webhooks.route(PUBLIC_ORIGIN, local_origin(running))
+        await running.fake.settle()
+        assert len(ana.messages) >= 2
+        assert "/log" in ana.messages[-1].plain
+        assert any(code != 200 for _, code in running.fake.webhooks.attempts)
+        assert [r.status for r in running.fake.requests if r.method == "setWebhook"][-3:] == [
+            502,
+            502,
+            200,
+        ]
+        running.fake.assert_no_refusals()
+    finally:
+        await running.close()

@@ -54,7 +54,7 @@ class Dispatcher:
         self.bot = bot
         self.sent_messages = 0
         # on the monotonic clock, for /healthz: when the last sweep ended, and when the
-        # dispatcher last showed it works (a sweep ended, or a batch went out during a long one)
+        # dispatcher last showed it works (a sweep ended, or a user served during a long one)
         self.last_sweep_finished: float | None = None
         self.last_progress = time.monotonic()
         self._lock = asyncio.Lock()
@@ -126,11 +126,15 @@ class Dispatcher:
         async def one(user_id: int, task_ids: list[int]) -> int:
             async with gate:
                 try:
-                    return await self._deliver_user(token, user_id, task_ids)
+                    sent = await self._deliver_user(token, user_id, task_ids)
                 except Exception:
                     # the claim stays until it expires: that is the back-off before a retry
                     log.exception("could not deliver the nudges of a user")
                     return 0
+                # a batch at Telegram's pace can outlast a short sweep interval: each user
+                # done shows the dispatcher is alive
+                self.last_progress = time.monotonic()
+                return sent
 
         results = await asyncio.gather(*(one(u, ids) for u, ids in claimed.items()))
         return sum(results)

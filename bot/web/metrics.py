@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prometheus_client import (
     CollectorRegistry,
@@ -22,6 +22,9 @@ from bot.clubs.checkin import ClubSweep
 from bot.nudges.dispatcher import Dispatcher
 from bot.ratelimit import TelegramRateLimiter
 from bot.runtime import runtime_of
+
+if TYPE_CHECKING:
+    from bot.web.server import WebServer
 
 # the update types the bot has handlers for: what setWebhook asks Telegram for (see
 # tests/test_webhook.py, which checks every registered handler against it)
@@ -164,7 +167,7 @@ class CountingApplication(Application[Any, Any, Any, Any, Any, Any]):
         self.metrics = Metrics()
         self.metrics.watch(self)
         # the HTTP server of webhook mode, while it runs (bot/web/server.py)
-        self.web: Any = None
+        self.web: WebServer | None = None
 
     async def process_update(self, update: object) -> None:
         try:

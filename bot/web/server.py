@@ -14,6 +14,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 from telegram import Update
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError
 from telegram.ext import ExtBot
 
 from bot.config import Settings
@@ -29,6 +30,7 @@ STALE_AFTER_SWEEPS = 3
 # /healthz answers within this even when the database hangs
 DATABASE_TIMEOUT = 3.0
 _CHUNK = 64 * 1024
+SET_WEBHOOK_TRIES = 4
 
 
 class WebServer:
@@ -79,7 +81,8 @@ class WebServer:
         given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")
         # in constant time, so the answer's timing tells nothing of the secret
         if not hmac.compare_digest(given, self._secret):
-            log.warning("a webhook request without the right secret was refused")
+            # counted in /metrics; at INFO, so that a stranger's flood cannot fill the log
+            log.info("a webhook request without the right secret was refused")
             return HTTPStatus.FORBIDDEN
         body = await self._read_bounded(request)
         if body is None:
@@ -172,13 +175,7 @@ async def start_webhook(application: CountingApplication) -> WebServer:
     await server.start()
     application.web = server
     try:
-        await application.bot.set_webhook(
-            url=settings.webhook_url,
-            secret_token=settings.webhook_secret,
-            allowed_updates=list(ALLOWED_UPDATES),
-            # the updates that came while no replica listened are still owed an answer
-            drop_pending_updates=False,
-        )
+        await _set_webhook(application, settings)
     except BaseException:
         await server.stop()
         application.web = None
@@ -186,11 +183,35 @@ async def start_webhook(application: CountingApplication) -> WebServer:
     return server
 
 
+async def _set_webhook(application: CountingApplication, settings: Settings) -> None:
+    """setWebhook, tried again after 1, 2 and 4 s while Telegram is unavailable (a 5xx or no
+    connection); a refusal of the URL or the secret is final."""
+    pause = 1.0
+    for attempt in range(SET_WEBHOOK_TRIES):
+        try:
+            await application.bot.set_webhook(
+                url=settings.webhook_url,
+                secret_token=settings.webhook_secret,
+                allowed_updates=list(ALLOWED_UPDATES),
+                # the updates that came while no replica listened are still owed an answer
+                drop_pending_updates=False,
+            )
+            return
+        except (BadRequest, Forbidden, InvalidToken):
+            raise
+        except NetworkError:
+            if attempt == SET_WEBHOOK_TRIES - 1:
+                raise
+            log.warning("setWebhook failed; trying again in %.0f s", pause, exc_info=True)
+            await asyncio.sleep(pause)
+            pause *= 2
+
+
 async def stop_webhook(application: CountingApplication) -> None:
     """Stop taking updates. The webhook stays set with Telegram on purpose: another replica
     behind the same URL may still be serving it, and a restarted one needs nothing new."""
     server, application.web = application.web, None
-    if isinstance(server, WebServer):
+    if server is not None:
         await server.stop()
 
 
