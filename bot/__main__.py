@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
+from telegram.ext import Application
 
 from bot.config import Settings
 from bot.logs import setup_logging
@@ -64,9 +65,14 @@ def run() -> int:
             "or TELEGRAM_BASE_URL if you run your own Bot API server."
         )
     except TelegramError as exc:
+        if not settings.webhook_url:
+            raise
         # setWebhook refused: the URL, its port or its certificate
         return _fail(f"Telegram refused the webhook at {settings.webhook_url}: {exc.message}")
     except OSError as exc:
+        if not settings.webhook_url:
+            raise
+        # the webhook server could not bind its address
         return _fail(
             f"Could not listen on {settings.webhook_listen}:{settings.webhook_port} for the "
             f"webhook ({exc.strerror or exc}): check WEBHOOK_LISTEN and WEBHOOK_PORT."
@@ -74,7 +80,7 @@ def run() -> int:
     return 0
 
 
-async def _serve_webhook(application: Any) -> None:
+async def _serve_webhook(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Webhook mode: serve until SIGTERM or SIGINT, then stop as run_polling would."""
     from bot.lifecycle import start_application, stop_application
 
@@ -90,8 +96,6 @@ async def _serve_webhook(application: Any) -> None:
 
 
 def migrate() -> int:
-    import asyncio
-
     from bot.db.engine import make_engine
     from bot.db.migrate import upgrade_to_head
 

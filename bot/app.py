@@ -31,7 +31,6 @@ from bot.nudges.dispatcher import Dispatcher
 from bot.persistence import DatabasePersistence
 from bot.ratelimit import TelegramRateLimiter
 from bot.runtime import RUNTIME_KEY, Runtime, commit_open_scope, runtime_of
-from bot.web.metrics import CountingApplication
 
 log = logging.getLogger(__name__)
 
@@ -216,6 +215,8 @@ def build_application(
         await open_database(runtime)
 
     persistence = DatabasePersistence(runtime, opener, settings.persistence_flush_seconds)
+    from bot.web.metrics import CountingApplication
+
     application = (
         ApplicationBuilder()
         # counts updates and errors for /metrics

@@ -54,7 +54,7 @@ class Dispatcher:
         self.bot = bot
         self.sent_messages = 0
         # on the monotonic clock, for /healthz: when the last sweep ended, and when the
-        # dispatcher last showed it works (a sweep ended, or a user served during a long one)
+        # dispatcher last showed it works (a sweep ended, or a nudge sent during a long one)
         self.last_sweep_finished: float | None = None
         self.last_progress = time.monotonic()
         self._lock = asyncio.Lock()
@@ -126,15 +126,11 @@ class Dispatcher:
         async def one(user_id: int, task_ids: list[int]) -> int:
             async with gate:
                 try:
-                    sent = await self._deliver_user(token, user_id, task_ids)
+                    return await self._deliver_user(token, user_id, task_ids)
                 except Exception:
                     # the claim stays until it expires: that is the back-off before a retry
                     log.exception("could not deliver the nudges of a user")
                     return 0
-                # a batch at Telegram's pace can outlast a short sweep interval: each user
-                # done shows the dispatcher is alive
-                self.last_progress = time.monotonic()
-                return sent
 
         results = await asyncio.gather(*(one(u, ids) for u, ids in claimed.items()))
         return sum(results)
@@ -402,6 +398,9 @@ class Dispatcher:
         for attempt in range(TRANSIENT_TRIES):
             try:
                 message = await self.bot.send_message(chat_id, text, reply_markup=markup)
+                # a batch at Telegram's pace can outlast a short sweep interval: each nudge
+                # sent shows the dispatcher is alive
+                self.last_progress = time.monotonic()
                 return message.message_id, True
             except Forbidden:
                 # blocked, deactivated or never started: stop until they write again
@@ -434,24 +433,6 @@ def outcome_unknown(exc: NetworkError) -> bool:
     if not text.startswith("httpx."):
         return False
     return not text.startswith(("httpx.ConnectError", "httpx.ConnectTimeout"))
-
-
-async def backlog(session: AsyncSession, now: datetime) -> tuple[int, float]:
-    """How many tasks are due for a nudge now, and how late the oldest is, in seconds (0 when
-    none is): the tasks the dispatcher would claim, whether or not a replica holds them."""
-    count, oldest = (
-        await session.execute(
-            select(func.count(Task.id), func.min(Task.next_nudge_at))
-            .join(User, User.id == Task.user_id)
-            .where(due_filter(now), User.reachable.is_(True), User.paused.is_(False))
-        )
-    ).one()
-    if oldest is None:
-        return int(count), 0.0
-    if oldest.tzinfo is None:
-        # an aggregate comes back without the column's type on SQLite
-        oldest = oldest.replace(tzinfo=UTC)
-    return int(count), max((now - oldest).total_seconds(), 0.0)
 
 
 def due_filter(now: datetime) -> Any:

@@ -18,7 +18,7 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError
 from telegram.ext import ExtBot
 
 from bot.config import Settings
-from bot.nudges.dispatcher import backlog
+from bot.nudges.backlog import backlog
 from bot.runtime import Runtime, runtime_of
 from bot.web.metrics import ALLOWED_UPDATES, CountingApplication, dispatcher_of, sweep_age
 
