@@ -83,6 +83,10 @@ def run() -> int:
 async def _serve_webhook(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Webhook mode: serve until SIGTERM or SIGINT, then stop as run_polling would."""
     from bot.lifecycle import start_application, stop_application
+    from bot.runtime import runtime_of
+    from bot.web.server import redact_secret_in_logs
+
+    redact_secret_in_logs(runtime_of(application).settings.webhook_secret)
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -65,6 +65,8 @@ async def test_it_runs_on_the_webhook_and_leaves_it_set_when_stopped(tmp_path: P
             WEBHOOK_SECRET=SECRET,
             WEBHOOK_LISTEN="127.0.0.1",
             WEBHOOK_PORT=str(port),
+            # PTB logs every request's parameters at DEBUG, setWebhook's secret among them
+            LOG_LEVEL="DEBUG",
         )
         process = await _start(tmp_path, env)
         chunks: list[bytes] = []
@@ -99,6 +101,7 @@ async def test_it_runs_on_the_webhook_and_leaves_it_set_when_stopped(tmp_path: P
         assert fake.webhook_url == WEBHOOK_URL
         assert not [r for r in fake.requests if r.method in ("deleteWebhook", "getUpdates")]
     log = b"".join(chunks).decode()
+    assert "setWebhook" in log
     assert SECRET not in log
     assert TOKEN.split(":", 1)[1] not in log
 

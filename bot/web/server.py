@@ -18,6 +18,7 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError
 from telegram.ext import ExtBot
 
 from bot.config import Settings
+from bot.logs import RedactToken
 from bot.nudges.backlog import backlog
 from bot.runtime import Runtime, runtime_of
 from bot.web.metrics import ALLOWED_UPDATES, CountingApplication, dispatcher_of, sweep_age
@@ -213,6 +214,13 @@ async def stop_webhook(application: CountingApplication) -> None:
     server, application.web = application.web, None
     if server is not None:
         await server.stop()
+
+
+def redact_secret_in_logs(secret: str) -> None:
+    """Cut the webhook's secret out of every log line, as the token is: PTB logs the
+    parameters of setWebhook at DEBUG."""
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactToken(secret))
 
 
 async def database_problem(runtime: Runtime) -> str | None:
