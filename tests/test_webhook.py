@@ -201,10 +201,14 @@ async def test_healthz_is_200_with_a_small_json_body_when_all_is_well(
 async def test_healthz_is_503_naming_the_dispatcher_when_its_sweeps_stop(
     tmp_path: Path,
 ) -> None:
-    running = webhook_bot(tmp_path / "afterview.db", nudge_sweep_seconds=0.3)
+    running = webhook_bot(tmp_path / "afterview.db", nudge_sweep_seconds=0.5)
     await start_webhook_bot(running)
     try:
-        await asyncio.sleep(1.5)
+        dispatcher = running.runtime.extras["dispatcher"]
+        for _ in range(100):
+            if dispatcher.last_sweep_finished is not None:
+                break
+            await asyncio.sleep(0.05)
         # the sweep job runs: healthy
         assert (await get(running, "/healthz")).status_code == 200
         _stop_background_work(running)
