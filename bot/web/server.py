@@ -38,7 +38,7 @@ class WebServer:
     """Serves POST <webhook path> for Telegram, GET /healthz and GET /metrics.
 
     The webhook answers 200 as soon as the update is on the application's queue: Telegram
-    waits for that answer before it sends the next update, so handling happens after it.
+    holds one of its connections until it has that answer, so handling comes after it.
     """
 
     def __init__(self, application: CountingApplication, settings: Settings) -> None:
@@ -60,7 +60,12 @@ class WebServer:
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False, lingering_time=1)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.settings.webhook_listen, self.settings.webhook_port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError:
+            # the address is taken or not ours: nothing is left half open
+            await self.stop()
+            raise
         self.port = int(self._runner.addresses[0][1])
         log.info("serving the webhook, /healthz and /metrics on port %s", self.port)
 
