@@ -12,7 +12,8 @@ from typing import Any
 
 from pydantic import ValidationError
 from telegram import Update
-from telegram.error import InvalidToken, NetworkError, TimedOut
+from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
+from telegram.ext import Application
 
 from bot.config import Settings
 from bot.logs import setup_logging
@@ -34,9 +35,9 @@ def _settings() -> Settings | None:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]).upper()
-        print(
-            f"The setting {where} is not valid: {first['msg']}. See .env.example.", file=sys.stderr
-        )
+        # pydantic opens the messages of our own checks with "Value error, "
+        reason = str(first["msg"]).removeprefix("Value error, ")
+        print(f"The setting {where} is not valid: {reason}. See .env.example.", file=sys.stderr)
         return None
 
 
@@ -53,7 +54,39 @@ def _explained(settings: Settings, go: Callable[[], object]) -> int:
             f"Could not reach the Bot API at {settings.telegram_base_url}: check the network, "
             "or TELEGRAM_BASE_URL if you run your own Bot API server."
         )
+    except TelegramError as exc:
+        if not settings.webhook_url:
+            raise
+        # setWebhook refused: the URL, its port or its certificate
+        return _fail(f"Telegram refused the webhook at {settings.webhook_url}: {exc.message}")
+    except OSError as exc:
+        if not settings.webhook_url:
+            raise
+        # the webhook server could not bind its address
+        return _fail(
+            f"Could not listen on {settings.webhook_listen}:{settings.webhook_port} for the "
+            f"webhook ({exc.strerror or exc}): check WEBHOOK_LISTEN and WEBHOOK_PORT."
+        )
     return 0
+
+
+async def _serve_webhook(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Webhook mode: serve until SIGTERM or SIGINT, then stop as run_polling would."""
+    from bot.lifecycle import start_application, stop_application
+    from bot.runtime import runtime_of
+    from bot.web.server import redact_secret_in_logs
+
+    redact_secret_in_logs(runtime_of(application).settings.webhook_secret)
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await start_application(application)
+        await stop.wait()
+    finally:
+        await stop_application(application)
 
 
 def run() -> int:
@@ -66,6 +99,9 @@ def run() -> int:
     from bot.app import build_application
 
     application = build_application(settings)
+    if settings.webhook_url:
+        return _explained(settings, lambda: asyncio.run(_serve_webhook(application)))
+    # run_polling deletes any webhook first, so a bot moved back from webhook mode polls
     return _explained(settings, lambda: application.run_polling(allowed_updates=Update.ALL_TYPES))
 
 

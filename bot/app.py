@@ -216,8 +216,12 @@ def build_application(
         await open_database(runtime)
 
     persistence = DatabasePersistence(runtime, opener, settings.persistence_flush_seconds)
+    from bot.web.metrics import CountingApplication
+
     application = (
         ApplicationBuilder()
+        # counts updates and errors for /metrics
+        .application_class(CountingApplication)
         .token(settings.bot_token)
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.file_base_url)

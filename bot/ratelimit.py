@@ -81,6 +81,8 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         self._max_retries = max_retries
         self._paused_until = 0.0
         self.retries = 0
+        # every 429 Telegram answered, the one that ends the retries included (for /metrics)
+        self.too_many_requests = 0
 
     async def initialize(self) -> None:
         return None
@@ -140,6 +142,7 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
                     await asyncio.sleep(wait)
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
+                self.too_many_requests += 1
                 if attempt == retries:
                     raise
                 pause = exc.retry_after

@@ -18,6 +18,7 @@ from fakeapi.faults import FaultPlan
 from fakeapi.people import FakeGroup, FakeUser
 from fakeapi.records import JSON, BotMessage, ChatState, Refusal, RequestRecord, StoredFile
 from fakeapi.spec import ApiSpec, load_spec
+from fakeapi.webhooks import WebhookPusher
 
 Clock = Callable[[], datetime]
 
@@ -67,7 +68,8 @@ class FakeTelegram:
         self.descriptions: dict[str, str] = {}
         self.short_descriptions: dict[str, str] = {}
         self.menu_buttons: dict[int | None, JSON] = {}
-        self.webhook_url = ""
+        # setWebhook's state, and the loop that posts updates to the bot once one is set
+        self.webhooks = WebhookPusher(self)
 
         self.users: dict[int, FakeUser] = {}
         self.groups: dict[int, FakeGroup] = {}
@@ -119,9 +121,14 @@ class FakeTelegram:
         address = self._runner.addresses[0]
         self._port = int(address[1])
 
+    @property
+    def webhook_url(self) -> str:
+        return self.webhooks.url
+
     async def stop(self) -> None:
         self._stopping = True
         await updates.notify_updates(self)
+        await self.webhooks.stop()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -333,7 +340,9 @@ class FakeTelegram:
             kinds = sorted({k for u in self._updates for k in u if k != "update_id"})
             parts.append(
                 f"{len(self._updates)} update(s) not yet fetched and confirmed "
-                f"(first update_id {first['update_id']}, kinds {kinds}); is the bot polling?"
+                f"(first update_id {first['update_id']}, kinds {kinds}); is the bot polling? "
+                f"(webhook: {self.webhooks.url or 'none'}, "
+                f"last error: {self.webhooks.last_error_message})"
             )
         if self._inflight:
             parts.append(f"requests still in flight: {sorted(self._inflight.values())}")

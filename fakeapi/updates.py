@@ -139,31 +139,15 @@ def collect(fake: FakeTelegram, limit: int) -> list[JSON]:
 
 
 async def set_webhook(fake: FakeTelegram, params: JSON) -> bool:
-    url = params["url"]
-    if url and not url.startswith("https://"):
-        raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
-    if params.get("drop_pending_updates"):
-        fake._updates.clear()
-    fake.webhook_url = url
-    return True
+    return await fake.webhooks.set(params)
 
 
 async def delete_webhook(fake: FakeTelegram, params: JSON) -> bool:
-    fake.webhook_url = ""
-    if params.get("drop_pending_updates"):
-        fake._updates.clear()
-    return True
+    return await fake.webhooks.delete(params)
 
 
 async def get_webhook_info(fake: FakeTelegram, params: JSON) -> JSON:
-    info: JSON = {
-        "url": fake.webhook_url,
-        "has_custom_certificate": False,
-        "pending_update_count": len(fake._updates),
-    }
-    if fake._allowed_updates is not None:
-        info["allowed_updates"] = sorted(fake._allowed_updates)
-    return info
+    return fake.webhooks.info()
 
 
 class Superseded(Exception):

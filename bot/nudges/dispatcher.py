@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
@@ -54,6 +55,10 @@ class Dispatcher:
         self.runtime = runtime
         self.bot = bot
         self.sent_messages = 0
+        # on the monotonic clock, for /healthz: when the last sweep ended, and when the
+        # dispatcher last showed it works (a sweep ended, or a nudge sent during a long one)
+        self.last_sweep_finished: float | None = None
+        self.last_progress = time.monotonic()
         self._lock = asyncio.Lock()
 
     @property
@@ -67,8 +72,10 @@ class Dispatcher:
             while True:
                 token, claimed = await self._claim()
                 if not claimed:
+                    self.last_sweep_finished = self.last_progress = time.monotonic()
                     return total
                 total += await self._deliver(token, claimed)
+                self.last_progress = time.monotonic()
 
     async def _claim(self) -> tuple[str, dict[int, list[int]]]:
         """Mark a batch of due tasks as ours for a while, so no other replica sends them."""
@@ -420,6 +427,9 @@ class Dispatcher:
         for attempt in range(TRANSIENT_TRIES):
             try:
                 message = await self.bot.send_message(chat_id, text, reply_markup=markup)
+                # a batch at Telegram's pace can outlast a short sweep interval: each nudge
+                # sent shows the dispatcher is alive
+                self.last_progress = time.monotonic()
                 return message.message_id, True
             except Forbidden:
                 # blocked, deactivated or never started: stop until they write again
