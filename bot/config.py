@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
@@ -22,6 +23,8 @@ class Settings(BaseSettings):
     telegram_base_url: str = TELEGRAM_API_URL
     telegram_base_file_url: str = ""
     log_level: str = "INFO"
+    # "json": one JSON object per line, for a log collector; "text": for people reading a terminal
+    log_format: Literal["text", "json"] = "text"
     default_language: str = "en"
     default_timezone: str = "UTC"
     nudge_sweep_seconds: float = 30.0
@@ -43,6 +46,11 @@ class Settings(BaseSettings):
     @classmethod
     def _upper(cls, value: str) -> str:
         return value.upper()
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @property
     def file_base_url(self) -> str:
