@@ -28,7 +28,8 @@ RUN --mount=type=bind,from=build,source=/wheels,target=/wheels \
     python3 -m venv /opt/afterview \
  && /opt/afterview/bin/pip install --no-cache-dir --no-index --find-links /wheels \
         --constraint /wheels/requirements.lock afterview \
- && useradd --system --uid 10001 --user-group --home-dir /var/lib/afterview --create-home \
+ && groupadd --system --gid 10001 afterview \
+ && useradd --system --uid 10001 --gid 10001 --home-dir /var/lib/afterview --create-home \
         --shell /usr/sbin/nologin afterview
 COPY deploy/entrypoint.sh /usr/local/bin/afterview-entrypoint
 COPY deploy/healthcheck.py /usr/local/bin/afterview-healthcheck

@@ -1,5 +1,6 @@
-"""The container's scripts, run here without a container: the health check asks /healthz in
-webhook mode only, and the entrypoint migrates before it starts the bot."""
+"""The container's scripts and compose's proxy, run here without a container: the health check
+asks /healthz in webhook mode only, the entrypoint migrates before it starts the bot, and nginx
+spreads Telegram's POSTs over two replicas and keeps everything else in."""
 
 from __future__ import annotations
 
@@ -7,12 +8,16 @@ import asyncio
 import contextlib
 import importlib.util
 import os
+import shutil
+import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from types import ModuleType
 
+import aiohttp
+import pytest
 from aiohttp import web
 
 from bot.__main__ import NO_TOKEN
@@ -115,3 +120,102 @@ def test_the_entrypoint_migrates_then_starts_the_bot(tmp_path: Path) -> None:
     )
     assert passed.returncode == 0 and "usage: afterview" in passed.stdout
     assert "up to date" not in passed.stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextlib.asynccontextmanager
+async def _replica(hits: list[str]) -> AsyncIterator[web.AppRunner]:
+    """A stand-in for one replica's webhook: answers every POST, noting its path."""
+
+    async def update(request: web.Request) -> web.Response:
+        await request.read()
+        hits.append(request.path)
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", update)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        yield runner
+    finally:
+        await runner.cleanup()
+
+
+def _nginx_config(tmp_path: Path, upstreams: list[int]) -> tuple[str, int]:
+    """compose.yaml's proxy configuration, written for this machine's nginx in front of the
+    given ports instead of the two replicas; returns nginx and the port it will listen on."""
+    nginx = shutil.which("nginx", path=f"{os.environ.get('PATH', '')}{os.pathsep}/usr/sbin")
+    if nginx is None:
+        pytest.skip("nginx is not installed here (Debian: nginx-light), so the proxy is not run")
+    port = _free_port()
+    site = (DEPLOY / "nginx.conf").read_text()
+    for name, upstream in zip(("bot-1", "bot-2"), upstreams, strict=True):
+        site = site.replace(f"server {name}:8080", f"server 127.0.0.1:{upstream}")
+    site = site.replace("listen 8080;", f"listen 127.0.0.1:{port};")
+    (tmp_path / "site.conf").write_text(site)
+    (tmp_path / "nginx.conf").write_text(
+        ("user root;\n" if os.geteuid() == 0 else "")
+        + f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        + f"http {{\n client_body_temp_path {tmp_path}/body;\n proxy_temp_path {tmp_path}/proxy;\n"
+        + f" include {tmp_path}/site.conf;\n}}\n"
+    )
+    return nginx, port
+
+
+@contextlib.asynccontextmanager
+async def _nginx(tmp_path: Path, upstreams: list[int]) -> AsyncIterator[str]:
+    """The proxy, running; yields its base URL."""
+    nginx, port = _nginx_config(tmp_path, upstreams)
+    process = await asyncio.create_subprocess_exec(
+        nginx, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-g", "daemon off;"
+    )
+    try:
+        for _ in range(100):
+            with contextlib.suppress(OSError):
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            await asyncio.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        await asyncio.wait_for(process.wait(), 30)
+
+
+async def test_the_proxy_spreads_posts_over_both_replicas_and_keeps_the_rest_in(
+    tmp_path: Path,
+) -> None:
+    first: list[str] = []
+    second: list[str] = []
+    async with (
+        _replica(first) as one,
+        _replica(second) as two,
+        _nginx(tmp_path, [one.addresses[0][1], two.addresses[0][1]]) as proxy,
+        aiohttp.ClientSession() as client,
+    ):
+        for n in range(10):
+            async with client.post(f"{proxy}/telegram/hook", json={"update_id": n}) as answer:
+                assert answer.status == 200
+        assert len(first) + len(second) == 10
+        assert first and second, "one replica took every update"
+        # only POSTs go through, and the replicas' own pages stay inside
+        async with client.get(f"{proxy}/telegram/hook") as answer:
+            assert answer.status == 403
+        for page in ("/metrics", "/healthz"):
+            async with client.post(f"{proxy}{page}") as answer:
+                assert answer.status == 404
+        async with client.post(f"{proxy}/telegram/hook", data=b"x" * (2 << 20)) as answer:
+            assert answer.status == 413
+        # one replica gone (a restart): every update still reaches the other
+        await one.cleanup()
+        before = len(second)
+        for n in range(6):
+            async with client.post(f"{proxy}/telegram/hook", json={"update_id": n}) as answer:
+                assert answer.status == 200
+        assert len(second) == before + 6
