@@ -136,3 +136,20 @@ async def test_the_log_holds_no_token_and_no_personal_text(
     else:
         assert not log.lstrip().startswith("{")
         assert "ERROR bot.app: error while handling an update" in log
+
+
+def test_a_json_line_redacts_the_token_in_an_exception_and_names_no_update_outside_one(
+    captured: io.StringIO,
+) -> None:
+    setup_logging("INFO", TEST_TOKEN, "json", captured)
+    try:
+        raise RuntimeError(f"refused at https://api.example.test/bot{TEST_TOKEN}/getMe")
+    except RuntimeError:
+        logging.getLogger("bot.test").exception("a request failed for %s", "getMe")
+    (line,) = captured.getvalue().splitlines()
+    entry = json.loads(line)
+    assert entry["message"] == "a request failed for getMe"
+    assert entry["logger"] == "bot.test" and entry["level"] == "ERROR"
+    assert "RuntimeError" in entry["exception"] and "/bot<token>/getMe" in entry["exception"]
+    assert TEST_TOKEN not in line
+    assert "update_id" not in entry
