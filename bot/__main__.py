@@ -95,7 +95,7 @@ def run() -> int:
         return 2
     if not settings.bot_token.strip():
         return _fail(NO_TOKEN)
-    setup_logging(settings.log_level, settings.bot_token)
+    setup_logging(settings.log_level, settings.bot_token, settings.log_format)
     from bot.app import build_application
 
     application = build_application(settings)
@@ -146,6 +146,7 @@ def migrate() -> int:
     settings = _settings()
     if settings is None:
         return 2
+    setup_logging(settings.log_level, settings.bot_token, settings.log_format)
     path = settings.sqlite_path()
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -27,6 +27,7 @@ from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.migrate import upgrade_to_head
 from bot.db.models import User
 from bot.i18n import N_, SUPPORTED_LANGUAGES, Translator
+from bot.logs import track_update_ids
 from bot.nudges.dispatcher import Dispatcher
 from bot.persistence import DatabasePersistence
 from bot.ratelimit import TelegramRateLimiter
@@ -238,6 +239,10 @@ def build_application(
         .build()
     )
     application.bot_data[RUNTIME_KEY] = runtime
+    # every line logged while an update is handled names it (LOG_FORMAT=json shows update_id)
+    application.process_update = track_update_ids(  # type: ignore[method-assign,assignment]
+        application.process_update
+    )
 
     # The log conversation tracks its buttons per user and chat on purpose (per_message=False):
     # a user has one interview draft at a time, whichever message its buttons sit on.

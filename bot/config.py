@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -30,6 +31,8 @@ class Settings(BaseSettings):
     telegram_base_url: str = TELEGRAM_API_URL
     telegram_base_file_url: str = ""
     log_level: str = "INFO"
+    # "json": one JSON object per line, for a log collector; "text": for people reading a terminal
+    log_format: Literal["text", "json"] = "text"
     default_language: str = "en"
     default_timezone: str = "UTC"
     nudge_sweep_seconds: float = 30.0
@@ -90,6 +93,11 @@ class Settings(BaseSettings):
     @classmethod
     def _upper(cls, value: str) -> str:
         return value.upper()
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @property
     def file_base_url(self) -> str:

@@ -25,7 +25,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def make_engine(url: str) -> AsyncEngine:
     """Create the engine for DATABASE_URL; SQLite gets its pragmas on every connection."""
-    engine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"))
+    # hide_parameters: a database error's text would otherwise quote the values of its statement
+    # (companies, names, notes) into the log along with the traceback
+    engine = create_async_engine(
+        url, pool_pre_ping=not url.startswith("sqlite"), hide_parameters=True
+    )
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
