@@ -31,6 +31,7 @@ from bot.nudges.dispatcher import Dispatcher
 from bot.persistence import DatabasePersistence
 from bot.ratelimit import TelegramRateLimiter
 from bot.runtime import RUNTIME_KEY, Runtime, commit_open_scope, runtime_of
+from bot.shared_state import SharedStateApplication
 
 log = logging.getLogger(__name__)
 
@@ -211,12 +212,11 @@ def build_application(
     """Wire the bot: settings, database lifecycle, handlers in order, error handler, jobs."""
     runtime = Runtime(settings=settings, clock=clock or Clock())
 
-    async def opener() -> None:
-        await open_database(runtime)
-
-    persistence = DatabasePersistence(runtime, opener, settings.persistence_flush_seconds)
+    persistence = DatabasePersistence(runtime, settings.persistence_flush_seconds)
     application = (
         ApplicationBuilder()
+        # each update reads and writes its conversation state in the database (shared_state.py)
+        .application_class(SharedStateApplication)
         .token(settings.bot_token)
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.file_base_url)
