@@ -16,6 +16,10 @@ and, since every row here belongs to one user, none can overwrite another's. No 
 open while a handler runs or while anything is sent: reading and writing are each a short
 transaction of their own.
 
+One window stays: a step's next state is its handler's return value, known only after the
+handler has sent the next question, so the write follows the reply by a few milliseconds (PTB's
+flush used to follow it by seconds). A replica killed in between leaves the step before stored.
+
 What stays in memory afterwards is a cache for code that looks outside an update; every update
 reads afresh, and a user idle for IDLE_AFTER on the bot's clock is forgotten by the periodic
 flush, so memory holds the active users only.
@@ -141,10 +145,11 @@ class SharedStateApplication(Application[Any, Any, Any, Any, Any, Any]):
         """Reads the update's state from the database, handles it, writes what it changed.
 
         Cost: one read transaction of two indexed lookups per update with a user, and one
-        short write transaction when something changed. A reply to Telegram takes tens of
-        milliseconds and a lookup by key well under one, so this is small next to the handling
-        itself; and it buys what a per-process cache cannot: any replica may take the next
-        update, and a replica that dies has nothing unwritten."""
+        short write transaction when something changed: each about what the user lookup every
+        handler makes anyway costs (bench/conversation_state.py prints them side by side), and
+        small next to a reply to Telegram, which takes tens of milliseconds. It buys what a
+        per-process cache cannot: any replica may take the next update, and a replica that dies
+        has nothing unwritten but the step whose reply left a moment before its write."""
         user_id = _user_of(update)
         if user_id is None or not isinstance(update, Update):
             await super().process_update(update)
