@@ -7,6 +7,7 @@ import asyncio
 
 from bench.chart import run_chart
 from bench.club_checkin import run_club_checkin
+from bench.conversation_state import run_conversation_state
 from bench.morning import run_morning
 from bench.nudges import run_nudge_throughput
 from bench.replicas import run_replicas
@@ -25,8 +26,11 @@ def main() -> None:
         "--replica-tasks", type=int, default=10_000, help="due tasks for the replicas (PostgreSQL)"
     )
     parser.add_argument(
+        "--users", type=int, default=100_000, help="users with a draft, for the state figures"
+    )
+    parser.add_argument(
         "--only",
-        choices=["nudges", "replicas", "startup", "chart", "clubs", "morning"],
+        choices=["nudges", "replicas", "startup", "chart", "clubs", "morning", "state"],
         default=None,
     )
     args = parser.parse_args()
@@ -45,6 +49,8 @@ def main() -> None:
     if args.only in (None, "morning"):
         # 1,000 clubs of 30: 30,000 members, each with a morning nudge
         asyncio.run(run_morning(args.clubs, 30, args.latency))
+    if args.only in (None, "state"):
+        asyncio.run(run_conversation_state(args.users))
 
 
 if __name__ == "__main__":

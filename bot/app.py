@@ -213,15 +213,13 @@ def build_application(
     """Wire the bot: settings, database lifecycle, handlers in order, error handler, jobs."""
     runtime = Runtime(settings=settings, clock=clock or Clock())
 
-    async def opener() -> None:
-        await open_database(runtime)
-
-    persistence = DatabasePersistence(runtime, opener, settings.persistence_flush_seconds)
+    persistence = DatabasePersistence(runtime, settings.persistence_flush_seconds)
     from bot.web.metrics import CountingApplication
 
     application = (
         ApplicationBuilder()
-        # counts updates and errors for /metrics
+        # each update reads and writes its conversation state in the database
+        # (bot/shared_state.py); the subclass counts updates and errors for /metrics
         .application_class(CountingApplication)
         .token(settings.bot_token)
         .base_url(settings.telegram_base_url)

@@ -4,8 +4,10 @@ A conversation lapses its ``timeout`` after its last step: ConversationRecord.up
 moment of that step on the bot's clock (bot/persistence.py). No timer lives in memory, so a
 restart loses nothing and a moved clock (tests, the sandbox's ``:wait``) moves the lapses too.
 A periodic job (bot/app.py) runs the sweep, as do RunningBot.sweep() and the sandbox's ``:wait``;
-it ends each lapsed conversation in python-telegram-bot's mapping and in the database, forgets
-what it held, and tells the user what that conversation says when it lapses.
+it ends each lapsed conversation in the database (and in this replica's memory), forgets what it
+held in the user's stored data, and tells the user what that conversation says when it lapses.
+Any replica may sweep: the database says which conversation lapsed, and every replica reads a
+user's conversations from the database before handling their next update (bot/shared_state.py).
 """
 
 from __future__ import annotations
@@ -25,10 +27,11 @@ from telegram.error import TelegramError
 from bot.config import Settings
 from bot.db.models import ConversationRecord, User
 from bot.i18n import Translator
-from bot.persistence import DatabasePersistence, key_from_text
+from bot.persistence import key_from_text, locked_user_data, write_user_data
 from bot.runtime import AnyApplication, Runtime, runtime_of
+from bot.shared_state import SharedStateApplication
 from handlers import goal, log, outcomes, references_edit, settings
-from handlers.common import Farewell, end_conversation_at, is_open_at
+from handlers.common import Farewell
 
 logger = logging.getLogger(__name__)
 
@@ -107,34 +110,31 @@ class LapseSweep:
     async def _end(self, row: ConversationRecord, now: datetime) -> bool:
         lapse = LAPSES[row.name]
         key = key_from_text(row.key)
-        persistence = self.application.persistence
-        if isinstance(persistence, DatabasePersistence):
-            moved = persistence.pending_change(row.name, key)
-            if moved is not None and moved > now - lapse.timeout(self.runtime.settings):
-                # a step the next flush will store: the conversation is alive
-                return False
-        if not is_open_at(self.application, row.name, key):
-            # ended here already; the next flush removes the row
-            return False
-        async with self.runtime.session() as session, session.begin():
-            # only if no step was stored meanwhile, and only once, whoever else sweeps
-            result = await session.execute(
-                delete(ConversationRecord).where(
-                    ConversationRecord.id == row.id,
-                    ConversationRecord.updated_at == row.updated_at,
-                )
-            )
-        if not isinstance(result, CursorResult) or result.rowcount != 1:
-            return False
-        end_conversation_at(self.application, row.name, key)
         chat_id, user_id = int(key[0]), int(key[-1])
-        user_data = self.application.user_data.get(user_id)
-        if user_data is None:
-            user_data = {}
-        async with self.runtime.session() as session:
-            user = await session.get(User, user_id)
-        farewell = lapse.farewell(user_data, self.runtime.translator_for(user))
-        self.application.mark_data_for_update_persistence(user_ids=user_id)
+        application = self.application
+        shared = application if isinstance(application, SharedStateApplication) else None
+        # the user's lock: an update of theirs being handled here stores its step first, and
+        # then the row's moment no longer matches below
+        async with shared.user_locks.hold(user_id) if shared else contextlib.nullcontext():
+            async with self.runtime.session() as session, session.begin():
+                # only if no step was stored meanwhile (here or on another replica), and only
+                # once, whoever else sweeps
+                result = await session.execute(
+                    delete(ConversationRecord).where(
+                        ConversationRecord.id == row.id,
+                        ConversationRecord.updated_at == row.updated_at,
+                    )
+                )
+                if not isinstance(result, CursorResult) or result.rowcount != 1:
+                    return False
+                user = await session.get(User, user_id)
+                # what the conversation held goes in the same transaction as the conversation
+                user_data = await locked_user_data(session, user_id)
+                farewell = lapse.farewell(user_data, self.runtime.translator_for(user))
+                await write_user_data(session, user_id, user_data, now)
+            if shared is not None:
+                shared.forget_conversation(row.name, key)
+                shared.remember_user_data(user_id, user_data)
         logger.info("conversation %s of user %s lapsed", row.name, user_id)
         # only in the private chat, and never to someone who deleted their data or blocked us
         if farewell is None or chat_id != user_id or user is None or not user.reachable:

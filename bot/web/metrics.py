@@ -22,6 +22,7 @@ from bot.clubs.checkin import ClubSweep
 from bot.nudges.dispatcher import Dispatcher
 from bot.ratelimit import TelegramRateLimiter
 from bot.runtime import runtime_of
+from bot.shared_state import SharedStateApplication
 
 if TYPE_CHECKING:
     from bot.web.server import WebServer
@@ -153,8 +154,9 @@ def sweep_age(dispatcher: Dispatcher | None) -> float | None:
     return time.monotonic() - dispatcher.last_sweep_finished
 
 
-class CountingApplication(Application[Any, Any, Any, Any, Any, Any]):
-    """PTB's Application, counting the updates it handled and the errors it met.
+class CountingApplication(SharedStateApplication):
+    """The bot's Application (conversation state shared through the database), counting the
+    updates it handled and the errors it met.
 
     Counting here rather than in a handler sees every update, including those a handler
     stopped early with ApplicationHandlerStop.
