@@ -28,7 +28,7 @@ async def run_nudge_throughput(tasks: int, latency: float) -> None:
         try:
             ids = add_fake_users(running.fake, tasks)
             seed(database, users=tasks, tasks_per_user=1, due_at=DUE, first_user_id=ids[0])
-            dispatcher = running.runtime.extras["dispatcher"]
+            dispatcher = running.runtime.dispatcher
             started = time.perf_counter()
             sent = await dispatcher.sweep()
             elapsed = time.perf_counter() - started

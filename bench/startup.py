@@ -48,7 +48,7 @@ async def run_startup(pending: int) -> None:
         await running.start()
         startup = time.perf_counter() - started
         sweep_started = time.perf_counter()
-        sent = await running.runtime.extras["dispatcher"].sweep()
+        sent = await running.runtime.dispatcher.sweep()
         sweep = time.perf_counter() - sweep_started
         after = _rss_mib()
         await running.close()

@@ -202,10 +202,6 @@ async def join_tapped(update: Update, context: Context) -> None:
         )
 
 
-# the introductions being refreshed in this process (True when a join came in meanwhile), and
-# when each was last edited
-INTRO_REFRESHES = "club-intro-refreshes"
-INTRO_EDITED_AT = "club-intro-edited-at"
 # seconds between two edits of one introduction: a cosmetic count may spend only a few of the
 # group's 20 messages a minute, which the club's real posts need
 INTRO_EDIT_GAP = 10.0
@@ -215,8 +211,8 @@ async def refresh_introduction(context: Context, chat_id: int, message_id: int) 
     """Shows the club's current member count on its introduction. Joins that come within
     INTRO_EDIT_GAP of the last edit are folded into one edit after the gap, not one edit each."""
     runtime = runtime_of(context)
-    refreshing: dict[tuple[int, int], bool] = runtime.extras.setdefault(INTRO_REFRESHES, {})
-    edited_at: dict[tuple[int, int], float] = runtime.extras.setdefault(INTRO_EDITED_AT, {})
+    refreshing = runtime.intro_refreshes
+    edited_at = runtime.intro_edited_at
     key = (chat_id, message_id)
     if key in refreshing:
         refreshing[key] = True
