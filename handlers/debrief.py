@@ -12,8 +12,9 @@ from bot.domain.plan import NOT_TOLD
 from bot.interviews import find_interview
 from bot.runtime import scope
 from handlers.common import Context, answer
-from handlers.log_draft import DRAFT, END, FEELING, draft_of
+from handlers.log_draft import DRAFT, END, draft_of
 from handlers.log_questions import go
+from handlers.steps import Step
 
 
 async def debrief_from_nudge(update: Update, context: Context) -> int:
@@ -50,4 +51,4 @@ async def debrief_from_nudge(update: Update, context: Context) -> int:
                 "then I'll plan your thank-yous and the rest. /cancel stops at any point."
             ).format(company=escape(interview.company), role=escape(interview.role)),
         )
-        return await go(update, context, s, draft, FEELING)
+        return await go(update, context, s, draft, Step.FEELING)

@@ -62,21 +62,9 @@ from handlers.common import (
 from handlers.debrief import debrief_from_nudge
 from handlers.log_draft import (
     ACTION,
-    COMPANY,
     DRAFT,
     EDITABLE_FIELDS,
     END,
-    FEELING,
-    FORMAT,
-    PERSON_CONTACT,
-    PERSON_MORE,
-    PERSON_NAME,
-    PERSON_SPLIT,
-    PERSON_TITLE,
-    RESPONSE_DATE,
-    ROLE,
-    TIMEFRAME,
-    WHEN,
     Draft,
     draft_of,
     forget,
@@ -112,6 +100,7 @@ from handlers.log_when import (
     said_back,
     today_at,
 )
+from handlers.steps import Step
 
 log = logging.getLogger(__name__)
 
@@ -250,7 +239,7 @@ async def _too_long_or_empty(update: Update, s: Scope, text: str, limit: int) ->
     return False
 
 
-async def _current(update: Update, context: Context, state: int) -> tuple[Draft | None, int]:
+async def _current(update: Update, context: Context, state: Step) -> tuple[Draft | None, int]:
     draft = get_draft(context)
     if draft is None:
         async with scope(update, context) as s:
@@ -262,7 +251,7 @@ async def _current(update: Update, context: Context, state: int) -> tuple[Draft 
     return draft, state
 
 
-def _texts(state: int) -> Any:
+def _texts(state: Step) -> Any:
     async def handle(update: Update, context: Context) -> int:
         draft, _state = await _current(update, context, state)
         if draft is None:
@@ -277,14 +266,14 @@ async def got_company(update: Update, context: Context, s: Scope, draft: Draft, 
     if await _too_long_or_empty(update, s, text, MAX_FIELD):
         return await ask_company(update, context, s, draft)
     draft["company"] = text
-    return await go(update, context, s, draft, next_after(COMPANY, draft))
+    return await go(update, context, s, draft, next_after(Step.COMPANY, draft))
 
 
 async def got_role(update: Update, context: Context, s: Scope, draft: Draft, text: str) -> int:
     if await _too_long_or_empty(update, s, text, MAX_FIELD):
         return await ask_role(update, context, s, draft)
     draft["role"] = text
-    return await go(update, context, s, draft, next_after(ROLE, draft))
+    return await go(update, context, s, draft, next_after(Step.ROLE, draft))
 
 
 def _moment_of(s: Scope, parsed: ParsedWhen) -> datetime:
@@ -360,7 +349,7 @@ async def _accept_when(
     if timeframe == "date" and given and date.fromisoformat(given) < interview_day(s, draft):
         await answer(update, _("The date they gave for an answer is now before the interview."))
         return await ask_response_date(update, context, s, draft)
-    return await go(update, context, s, draft, next_after(WHEN, draft))
+    return await go(update, context, s, draft, next_after(Step.WHEN, draft))
 
 
 async def got_when(update: Update, context: Context, s: Scope, draft: Draft, text: str) -> int:
@@ -373,7 +362,7 @@ async def got_when(update: Update, context: Context, s: Scope, draft: Draft, tex
         return await ask_when(update, context, s, draft)
     if isinstance(parsed, WhenChoice):
         await ask_which(update, context, s, draft, parsed, text[:MAX_WHEN_TEXT])
-        return WHEN
+        return Step.WHEN
     return await _accept_when(update, context, s, draft, parsed)
 
 
@@ -383,7 +372,7 @@ async def got_format_text(
     for code in FORMATS:
         if text.casefold() == s._(FORMAT_LABELS[code]).casefold():
             draft["format"] = code
-            return await go(update, context, s, draft, next_after(FORMAT, draft))
+            return await go(update, context, s, draft, next_after(Step.FORMAT, draft))
     await answer(update, s._("Please choose one of the buttons."))
     return await ask_format(update, context, s, draft)
 
@@ -465,7 +454,7 @@ async def got_response_date(
         parsed = parsed.readings[-1]
     if isinstance(parsed, WhenChoice):
         await ask_which(update, context, s, draft, parsed, text[:MAX_WHEN_TEXT])
-        return RESPONSE_DATE
+        return Step.RESPONSE_DATE
     return await _accept_response_date(update, context, s, draft, parsed.day)
 
 
@@ -490,25 +479,25 @@ async def _accept_response_date(
         update,
         s._("Got it: {when}.").format(when=said_back(s.tr, noon, False, now_local.date())),
     )
-    return await go(update, context, s, draft, next_after(RESPONSE_DATE, draft))
+    return await go(update, context, s, draft, next_after(Step.RESPONSE_DATE, draft))
 
 
 TEXT_HANDLERS = {
-    COMPANY: got_company,
-    ROLE: got_role,
-    WHEN: got_when,
-    FORMAT: got_format_text,
-    PERSON_NAME: got_person_name,
+    Step.COMPANY: got_company,
+    Step.ROLE: got_role,
+    Step.WHEN: got_when,
+    Step.FORMAT: got_format_text,
+    Step.PERSON_NAME: got_person_name,
     # typing instead of tapping keeps the name as typed and gives its job title, as before
-    PERSON_SPLIT: got_person_title,
-    PERSON_TITLE: got_person_title,
-    PERSON_CONTACT: got_person_contact,
-    PERSON_MORE: got_more_text,
-    RESPONSE_DATE: got_response_date,
+    Step.PERSON_SPLIT: got_person_title,
+    Step.PERSON_TITLE: got_person_title,
+    Step.PERSON_CONTACT: got_person_contact,
+    Step.PERSON_MORE: got_more_text,
+    Step.RESPONSE_DATE: got_response_date,
 }
 
 
-def _buttons_only_text(state: int) -> Any:
+def _buttons_only_text(state: Step) -> Any:
     async def handle(update: Update, context: Context) -> int:
         draft, _state = await _current(update, context, state)
         if draft is None:
@@ -520,7 +509,7 @@ def _buttons_only_text(state: int) -> Any:
     return handle
 
 
-def _not_text(state: int) -> Any:
+def _not_text(state: Step) -> Any:
     async def handle(update: Update, context: Context) -> int:
         draft, _state = await _current(update, context, state)
         if draft is None:
@@ -532,7 +521,7 @@ def _not_text(state: int) -> Any:
     return handle
 
 
-def _command_inside(state: int) -> Any:
+def _command_inside(state: Step) -> Any:
     """A command, or a button of another message, while a question is open: say so, ask again."""
 
     async def handle(update: Update, context: Context) -> int:
@@ -554,14 +543,14 @@ def _command_inside(state: int) -> Any:
     return handle
 
 
-def _tapped(state: int) -> Any:
+def _tapped(state: Step) -> Any:
     async def handle(update: Update, context: Context) -> int:
         return await tapped(update, context, state)
 
     return handle
 
 
-async def tapped(update: Update, context: Context, state: int) -> int:
+async def tapped(update: Update, context: Context, state: Step) -> int:
     """Handles every button of the conversation: choices, back, save, edit."""
     query = update.callback_query
     assert query is not None
@@ -581,7 +570,7 @@ async def tapped(update: Update, context: Context, state: int) -> int:
             return await _tapped_day(update, context, s, draft, state, parts)
         if action == "fmt" and value in FORMATS:
             draft["format"] = value
-            return await go(update, context, s, draft, next_after(FORMAT, draft))
+            return await go(update, context, s, draft, next_after(Step.FORMAT, draft))
         if action == "nopeople":
             if draft.get("ahead"):
                 tip = _(
@@ -595,7 +584,7 @@ async def tapped(update: Update, context: Context, state: int) -> int:
                     "job title, or their business cards, so each of them can get a thank-you."
                 )
             await answer(update, tip)
-            return await go(update, context, s, draft, next_after(PERSON_MORE, draft))
+            return await go(update, context, s, draft, next_after(Step.PERSON_MORE, draft))
         if action == "split" and draft["person"] is not None:
             split = split_name_and_title(draft["person"]["name"])
             if value == "yes" and split is not None:
@@ -618,12 +607,12 @@ async def tapped(update: Update, context: Context, state: int) -> int:
                 draft["people"].pop(index)
             return await ask_person_more(update, context, s, draft)
         if action == "peopledone":
-            return await go(update, context, s, draft, next_after(PERSON_MORE, draft))
+            return await go(update, context, s, draft, next_after(Step.PERSON_MORE, draft))
         if action == "tf" and value in TIMEFRAMES:
             return await _chose_timeframe(update, context, s, draft, value)
         if action == "feel" and value in FEELINGS:
             draft["feeling"] = value
-            return await go(update, context, s, draft, next_after(FEELING, draft))
+            return await go(update, context, s, draft, next_after(Step.FEELING, draft))
         if action == "save":
             return await save(update, context, s, draft)
         if action == "discard":
@@ -644,25 +633,25 @@ async def tapped(update: Update, context: Context, state: int) -> int:
 
 
 async def _tapped_day(
-    update: Update, context: Context, s: Scope, draft: Draft, state: int, parts: list[str]
+    update: Update, context: Context, s: Scope, draft: Draft, state: Step, parts: list[str]
 ) -> int:
     """The quick-day buttons, the hours of "what time today" and the readings of a date."""
     now_local = s.tr.local(s.runtime.clock.now())
     action, value = parts[1], parts[2] if len(parts) > 2 else ""
     if action == "pick":
         reading = reading_of(parts, now_local.date())
-        if reading is not None and state == WHEN:
+        if reading is not None and state == Step.WHEN:
             return await _accept_when(update, context, s, draft, reading)
-        if reading is not None and state == RESPONSE_DATE:
+        if reading is not None and state == Step.RESPONSE_DATE:
             return await _accept_response_date(update, context, s, draft, reading.day)
-    elif state == WHEN and value == "today" and len(parts) == 3:
+    elif state == Step.WHEN and value == "today" and len(parts) == 3:
         # today's interview may be over or still ahead: only its time can tell
         return await ask_today_time(update, context, s, draft)
-    elif state == WHEN and value == "today":
+    elif state == Step.WHEN and value == "today":
         today = today_at(parts, now_local)
         if today is not None:
             return await _accept_when(update, context, s, draft, today)
-    elif state == WHEN and value == "yesterday":
+    elif state == Step.WHEN and value == "yesterday":
         return await _accept_when(update, context, s, draft, quick_day(value, now_local))
     # "ask" (Back from a choice or from the hours) and stale taps: the question again
     return await go(update, context, s, draft, state)
@@ -684,7 +673,7 @@ async def _chose_timeframe(
                 "For now I'll plan a polite check-in two weeks after the interview."
             ),
         )
-    return await go(update, context, s, draft, next_after(TIMEFRAME, draft))
+    return await go(update, context, s, draft, next_after(Step.TIMEFRAME, draft))
 
 
 async def save(update: Update, context: Context, s: Scope, draft: Draft) -> int:
@@ -701,12 +690,12 @@ async def save(update: Update, context: Context, s: Scope, draft: Draft) -> int:
     missing = [key for key in needed if not draft.get(key)]
     if missing:
         target = {
-            "company": COMPANY,
-            "role": ROLE,
-            "when": WHEN,
-            "format": FORMAT,
-            "timeframe": TIMEFRAME,
-            "feeling": FEELING,
+            "company": Step.COMPANY,
+            "role": Step.ROLE,
+            "when": Step.WHEN,
+            "format": Step.FORMAT,
+            "timeframe": Step.TIMEFRAME,
+            "feeling": Step.FEELING,
         }[missing[0]]
         await answer(update, _("One thing is still missing."))
         draft["editing"] = True

@@ -12,23 +12,7 @@ from bot.i18n import N_
 from bot.runtime import Scope
 from handlers.cards import InterviewView, PersonView
 from handlers.common import Context
-
-(
-    COMPANY,
-    ROLE,
-    WHEN,
-    FORMAT,
-    PERSON_NAME,
-    PERSON_TITLE,
-    PERSON_CONTACT,
-    PERSON_MORE,
-    TIMEFRAME,
-    RESPONSE_DATE,
-    FEELING,
-    SUMMARY,
-    EDIT_MENU,
-    PERSON_SPLIT,
-) = range(1, 15)
+from handlers.steps import Step
 
 DRAFT = "draft"
 ACTION = "lg"
@@ -37,14 +21,14 @@ END = ConversationHandler.END
 # what can only be told once an interview has happened
 AFTER_FIELDS = ("timeframe", "feeling")
 
-EDITABLE_FIELDS: tuple[tuple[str, str, int], ...] = (
-    ("company", N_("Company"), COMPANY),
-    ("role", N_("Role"), ROLE),
-    ("when", N_("Date and time"), WHEN),
-    ("format", N_("Format"), FORMAT),
-    ("people", N_("Interviewers"), PERSON_MORE),
-    ("timeframe", N_("Answer expected"), TIMEFRAME),
-    ("feeling", N_("How it went"), FEELING),
+EDITABLE_FIELDS: tuple[tuple[str, str, Step], ...] = (
+    ("company", N_("Company"), Step.COMPANY),
+    ("role", N_("Role"), Step.ROLE),
+    ("when", N_("Date and time"), Step.WHEN),
+    ("format", N_("Format"), Step.FORMAT),
+    ("people", N_("Interviewers"), Step.PERSON_MORE),
+    ("timeframe", N_("Answer expected"), Step.TIMEFRAME),
+    ("feeling", N_("How it went"), Step.FEELING),
 )
 
 Draft = dict[str, Any]

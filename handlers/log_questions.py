@@ -20,25 +20,12 @@ from handlers.common import Context, answer
 from handlers.log_draft import (
     ACTION,
     AFTER_FIELDS,
-    COMPANY,
-    EDIT_MENU,
     EDITABLE_FIELDS,
-    FEELING,
-    FORMAT,
-    PERSON_CONTACT,
-    PERSON_MORE,
-    PERSON_NAME,
-    PERSON_SPLIT,
-    PERSON_TITLE,
-    RESPONSE_DATE,
-    ROLE,
-    SUMMARY,
-    TIMEFRAME,
-    WHEN,
     Draft,
     is_ahead,
     view_of,
 )
+from handlers.steps import Step
 
 log = logging.getLogger(__name__)
 
@@ -86,12 +73,12 @@ async def ask(
 async def ask_company(update: Update, context: Context, s: Scope, draft: Draft) -> int:
     rows = [_back_row(s)] if draft["editing"] else []
     await ask(update, context, draft, s._("Which <b>company</b> was the interview with?"), rows)
-    return COMPANY
+    return Step.COMPANY
 
 
 async def ask_role(update: Update, context: Context, s: Scope, draft: Draft) -> int:
     await ask(update, context, draft, s._("What is the <b>role</b>?"), [_back_row(s)])
-    return ROLE
+    return Step.ROLE
 
 
 async def ask_when(update: Update, context: Context, s: Scope, draft: Draft) -> int:
@@ -110,14 +97,14 @@ async def ask_when(update: Update, context: Context, s: Scope, draft: Draft) -> 
         _back_row(s),
     ]
     await ask(update, context, draft, text, rows)
-    return WHEN
+    return Step.WHEN
 
 
 async def ask_format(update: Update, context: Context, s: Scope, draft: Draft) -> int:
     rows = [[_btn(s._(FORMAT_LABELS[f]), "fmt", f) for f in FORMATS], _back_row(s)]
     text = s._("How will it be held?") if draft.get("ahead") else s._("How was it held?")
     await ask(update, context, draft, text, rows)
-    return FORMAT
+    return Step.FORMAT
 
 
 async def ask_person_name(update: Update, context: Context, s: Scope, draft: Draft) -> int:
@@ -139,7 +126,7 @@ async def ask_person_name(update: Update, context: Context, s: Scope, draft: Dra
         )
         rows = [[_btn(_("I don't have their names"), "nopeople")], _back_row(s)]
     await ask(update, context, draft, text, rows)
-    return PERSON_NAME
+    return Step.PERSON_NAME
 
 
 async def ask_person_title(update: Update, context: Context, s: Scope, draft: Draft) -> int:
@@ -154,7 +141,7 @@ async def ask_person_title(update: Update, context: Context, s: Scope, draft: Dr
         _("{name}: what is their <b>job title</b>?").format(name=escape(name)),
         rows,
     )
-    return PERSON_TITLE
+    return Step.PERSON_TITLE
 
 
 async def ask_person_split(update: Update, context: Context, s: Scope, draft: Draft) -> int:
@@ -183,7 +170,7 @@ async def ask_person_split(update: Update, context: Context, s: Scope, draft: Dr
         "the name as it is."
     ).format(typed=escape(typed))
     await ask(update, context, draft, text, rows)
-    return PERSON_SPLIT
+    return Step.PERSON_SPLIT
 
 
 async def ask_person_contact(update: Update, context: Context, s: Scope, draft: Draft) -> int:
@@ -197,7 +184,7 @@ async def ask_person_contact(update: Update, context: Context, s: Scope, draft: 
         _("An <b>email or phone number</b> for {name}? Optional.").format(name=escape(name)),
         rows,
     )
-    return PERSON_CONTACT
+    return Step.PERSON_CONTACT
 
 
 async def ask_person_more(update: Update, context: Context, s: Scope, draft: Draft) -> int:
@@ -231,7 +218,7 @@ async def ask_person_more(update: Update, context: Context, s: Scope, draft: Dra
     rows.append([_btn(_("✅ That's everyone"), "peopledone")])
     rows.append(_back_row(s))
     await ask(update, context, draft, "\n".join(lines), rows)
-    return PERSON_MORE
+    return Step.PERSON_MORE
 
 
 async def ask_timeframe(update: Update, context: Context, s: Scope, draft: Draft) -> int:
@@ -242,7 +229,7 @@ async def ask_timeframe(update: Update, context: Context, s: Scope, draft: Draft
         _back_row(s),
     ]
     await ask(update, context, draft, _("When did they say you would <b>hear back</b>?"), rows)
-    return TIMEFRAME
+    return Step.TIMEFRAME
 
 
 async def ask_response_date(update: Update, context: Context, s: Scope, draft: Draft) -> int:
@@ -253,7 +240,7 @@ async def ask_response_date(update: Update, context: Context, s: Scope, draft: D
         s._("By which date did they say they would answer? (for example <i>15.12</i>)"),
         [_back_row(s)],
     )
-    return RESPONSE_DATE
+    return Step.RESPONSE_DATE
 
 
 async def ask_feeling(update: Update, context: Context, s: Scope, draft: Draft) -> int:
@@ -263,7 +250,7 @@ async def ask_feeling(update: Update, context: Context, s: Scope, draft: Draft) 
     if not draft.get("debrief"):
         rows.append(_back_row(s))
     await ask(update, context, draft, _("How do you feel it went?"), rows)
-    return FEELING
+    return Step.FEELING
 
 
 async def show_summary(update: Update, context: Context, s: Scope, draft: Draft) -> int:
@@ -275,7 +262,7 @@ async def show_summary(update: Update, context: Context, s: Scope, draft: Draft)
         [_btn(_("✖ Discard"), "discard")],
     ]
     await ask(update, context, draft, render_card(s.tr, view_of(draft), heading), rows)
-    return SUMMARY
+    return Step.SUMMARY
 
 
 async def show_edit_menu(update: Update, context: Context, s: Scope, draft: Draft) -> int:
@@ -289,87 +276,107 @@ async def show_edit_menu(update: Update, context: Context, s: Scope, draft: Draf
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append([_btn(_("⬅ Back to the summary"), "summary")])
     await ask(update, context, draft, _("What would you like to change?"), rows)
-    return EDIT_MENU
+    return Step.EDIT_MENU
 
 
 ASKERS = {
-    COMPANY: ask_company,
-    ROLE: ask_role,
-    WHEN: ask_when,
-    FORMAT: ask_format,
-    PERSON_NAME: ask_person_name,
-    PERSON_SPLIT: ask_person_split,
-    PERSON_TITLE: ask_person_title,
-    PERSON_CONTACT: ask_person_contact,
-    PERSON_MORE: ask_person_more,
-    TIMEFRAME: ask_timeframe,
-    RESPONSE_DATE: ask_response_date,
-    FEELING: ask_feeling,
-    SUMMARY: show_summary,
-    EDIT_MENU: show_edit_menu,
+    Step.COMPANY: ask_company,
+    Step.ROLE: ask_role,
+    Step.WHEN: ask_when,
+    Step.FORMAT: ask_format,
+    Step.PERSON_NAME: ask_person_name,
+    Step.PERSON_SPLIT: ask_person_split,
+    Step.PERSON_TITLE: ask_person_title,
+    Step.PERSON_CONTACT: ask_person_contact,
+    Step.PERSON_MORE: ask_person_more,
+    Step.TIMEFRAME: ask_timeframe,
+    Step.RESPONSE_DATE: ask_response_date,
+    Step.FEELING: ask_feeling,
+    Step.SUMMARY: show_summary,
+    Step.EDIT_MENU: show_edit_menu,
 }
 
 
-def next_after(state: int, draft: Draft) -> int:
+def next_after(state: Step, draft: Draft) -> Step:
     """The question that follows an answered one; back to the summary when editing a field."""
-    if draft["editing"] and state in (COMPANY, ROLE, WHEN, FORMAT, FEELING, TIMEFRAME):
-        return SUMMARY
+    if draft["editing"] and state in (
+        Step.COMPANY,
+        Step.ROLE,
+        Step.WHEN,
+        Step.FORMAT,
+        Step.FEELING,
+        Step.TIMEFRAME,
+    ):
+        return Step.SUMMARY
     if draft.get("debrief"):
         # after an interview logged ahead: how it went, who was there, when they will answer
         after = {
-            FEELING: PERSON_MORE if draft["people"] else PERSON_NAME,
-            TIMEFRAME: SUMMARY,
-            RESPONSE_DATE: SUMMARY,
+            Step.FEELING: Step.PERSON_MORE if draft["people"] else Step.PERSON_NAME,
+            Step.TIMEFRAME: Step.SUMMARY,
+            Step.RESPONSE_DATE: Step.SUMMARY,
         }
         if state in after:
             return after[state]
-    if draft.get("ahead") and state == PERSON_MORE:
-        return SUMMARY
+    if draft.get("ahead") and state == Step.PERSON_MORE:
+        return Step.SUMMARY
     order = {
-        COMPANY: ROLE,
-        ROLE: WHEN,
-        WHEN: FORMAT,
-        FORMAT: PERSON_NAME,
-        PERSON_NAME: PERSON_TITLE,
-        PERSON_TITLE: PERSON_CONTACT,
-        PERSON_CONTACT: PERSON_MORE,
-        PERSON_MORE: SUMMARY if draft["editing"] else TIMEFRAME,
-        TIMEFRAME: FEELING,
-        RESPONSE_DATE: SUMMARY if draft["editing"] else FEELING,
-        FEELING: SUMMARY,
+        Step.COMPANY: Step.ROLE,
+        Step.ROLE: Step.WHEN,
+        Step.WHEN: Step.FORMAT,
+        Step.FORMAT: Step.PERSON_NAME,
+        Step.PERSON_NAME: Step.PERSON_TITLE,
+        Step.PERSON_TITLE: Step.PERSON_CONTACT,
+        Step.PERSON_CONTACT: Step.PERSON_MORE,
+        Step.PERSON_MORE: Step.SUMMARY if draft["editing"] else Step.TIMEFRAME,
+        Step.TIMEFRAME: Step.FEELING,
+        Step.RESPONSE_DATE: Step.SUMMARY if draft["editing"] else Step.FEELING,
+        Step.FEELING: Step.SUMMARY,
     }
     return order[state]
 
 
-def previous_of(state: int, draft: Draft) -> int:
+def previous_of(state: Step, draft: Draft) -> Step:
     """The question one step back."""
     if draft.get("debrief") and (
-        state in (FEELING, PERSON_MORE) or (state == PERSON_NAME and not draft["people"])
+        state in (Step.FEELING, Step.PERSON_MORE)
+        or (state == Step.PERSON_NAME and not draft["people"])
     ):
-        return FEELING
-    if draft["editing"] and state in (COMPANY, ROLE, WHEN, FORMAT, FEELING, TIMEFRAME, EDIT_MENU):
-        return SUMMARY
-    if state == PERSON_NAME:
-        return PERSON_MORE if draft["people"] else (SUMMARY if draft["editing"] else FORMAT)
-    if state == PERSON_MORE:
-        return SUMMARY if draft["editing"] else FORMAT
-    if state == TIMEFRAME:
-        return PERSON_MORE if draft["people"] else PERSON_NAME
+        return Step.FEELING
+    if draft["editing"] and state in (
+        Step.COMPANY,
+        Step.ROLE,
+        Step.WHEN,
+        Step.FORMAT,
+        Step.FEELING,
+        Step.TIMEFRAME,
+        Step.EDIT_MENU,
+    ):
+        return Step.SUMMARY
+    if state == Step.PERSON_NAME:
+        return (
+            Step.PERSON_MORE
+            if draft["people"]
+            else (Step.SUMMARY if draft["editing"] else Step.FORMAT)
+        )
+    if state == Step.PERSON_MORE:
+        return Step.SUMMARY if draft["editing"] else Step.FORMAT
+    if state == Step.TIMEFRAME:
+        return Step.PERSON_MORE if draft["people"] else Step.PERSON_NAME
     order = {
-        ROLE: COMPANY,
-        WHEN: ROLE,
-        FORMAT: WHEN,
-        PERSON_TITLE: PERSON_NAME,
-        PERSON_SPLIT: PERSON_NAME,
-        PERSON_CONTACT: PERSON_TITLE,
-        RESPONSE_DATE: TIMEFRAME,
-        FEELING: TIMEFRAME,
-        SUMMARY: FEELING,
+        Step.ROLE: Step.COMPANY,
+        Step.WHEN: Step.ROLE,
+        Step.FORMAT: Step.WHEN,
+        Step.PERSON_TITLE: Step.PERSON_NAME,
+        Step.PERSON_SPLIT: Step.PERSON_NAME,
+        Step.PERSON_CONTACT: Step.PERSON_TITLE,
+        Step.RESPONSE_DATE: Step.TIMEFRAME,
+        Step.FEELING: Step.TIMEFRAME,
+        Step.SUMMARY: Step.FEELING,
     }
-    return order.get(state, COMPANY)
+    return order.get(state, Step.COMPANY)
 
 
-async def go(update: Update, context: Context, s: Scope, draft: Draft, state: int) -> int:
+async def go(update: Update, context: Context, s: Scope, draft: Draft, state: Step) -> int:
     # drafts from before these keys existed, and a date moved across "now", are caught up here
     draft.setdefault("debrief", False)
     draft["ahead"] = is_ahead(s, draft)

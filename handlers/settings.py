@@ -59,8 +59,8 @@ from handlers.common import (
     refuse_foreign_tap,
     send_to_private_chat,
 )
+from handlers.steps import Step
 
-WAITING_FOR_ZONE = 0
 ZONE_QUESTION_TIMEOUT = timedelta(minutes=15)
 # set when the user skipped the zone question or left it for a command: a link does not ask again
 ZONE_SET_ASIDE_KEY = "zone-set-aside"
@@ -93,7 +93,7 @@ def settled(callback: Callback) -> Callback:
         state = await callback(update, context)
         if state == PASS_ON:
             return ConversationHandler.END
-        if state == WAITING_FOR_ZONE:
+        if state == Step.WAITING_FOR_ZONE:
             # one question at a time: an open goal question gives way to this one
             make_way(update, context, "settings")
         raise ApplicationHandlerStop(state)
@@ -134,8 +134,8 @@ async def _after_zone_question(update: Update, context: Context, s: Scope, state
     while it stays open, how to leave it."""
     user_data = _user_data(context)
     if state == OFFERED_CHOICES:
-        return WAITING_FOR_ZONE
-    if state == WAITING_FOR_ZONE:
+        return Step.WAITING_FOR_ZONE
+    if state == Step.WAITING_FOR_ZONE:
         misses = int(user_data.get(ZONE_MISSES_KEY, 0)) + 1
         user_data[ZONE_MISSES_KEY] = misses
         if misses == 1:
@@ -192,7 +192,7 @@ async def ask_for_zone(update: Update, s: Scope, onboarding: bool = False) -> in
         "(<i>UTC+2</i>), or tap the button to share your location."
     )
     await answer(update, text, reply_markup=_zone_keyboard(s))
-    return WAITING_FOR_ZONE
+    return Step.WAITING_FOR_ZONE
 
 
 async def timezone_command(update: Update, context: Context) -> int:
@@ -244,7 +244,7 @@ async def zone_from_shared_location(update: Update, context: Context) -> int:
                 update,
                 s._("I could not tell the time zone of that place. Please type your city instead."),
             )
-            return WAITING_FOR_ZONE
+            return Step.WAITING_FOR_ZONE
         state = await _save_zone(update, s, match)
         return await _after_zone_question(update, context, s, state)
 
@@ -256,7 +256,7 @@ async def zone_not_text(update: Update, context: Context) -> int:
             update,
             s._("Please send your city or time zone as text, or share your location."),
         )
-    return WAITING_FOR_ZONE
+    return Step.WAITING_FOR_ZONE
 
 
 async def _apply_zone(update: Update, context: Context, s: Scope, text: str) -> int:
@@ -270,7 +270,7 @@ async def _apply_zone(update: Update, context: Context, s: Scope, text: str) -> 
                 "like <i>Lisbon</i> or <i>UTC+1</i>."
             ).format(limit=MAX_ZONE_TEXT),
         )
-        return WAITING_FOR_ZONE
+        return Step.WAITING_FOR_ZONE
     shared = zone_choices(cleaned)
     if shared:
         # "IST" is India, Ireland or Israel: a wrong guess would move every reminder
@@ -301,7 +301,7 @@ async def _apply_zone(update: Update, context: Context, s: Scope, text: str) -> 
                 "(<i>UTC-3</i>)."
             ).format(text=escape(cleaned)),
         )
-        return WAITING_FOR_ZONE
+        return Step.WAITING_FOR_ZONE
     return await _save_zone(update, s, match, cleaned)
 
 
@@ -354,7 +354,7 @@ async def place_chosen(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None
     open_question = "settings" in open_conversations(update, context)
-    unchanged = WAITING_FOR_ZONE if open_question else ConversationHandler.END
+    unchanged = Step.WAITING_FOR_ZONE if open_question else ConversationHandler.END
     # the data must be one of the tapped message's own buttons, so a place the bot offered
     if await refuse_foreign_tap(update, context):
         return unchanged
@@ -508,7 +508,7 @@ def settings_conversation() -> ConversationHandler[Context]:
             CallbackQueryHandler(settled(place_chosen), pattern=keyboards.pattern(PLACE_ACTION)),
         ],
         states={
-            WAITING_FOR_ZONE: [
+            Step.WAITING_FOR_ZONE: [
                 MessageHandler(
                     filters.LOCATION, settled(unless_elsewhere(zone_from_shared_location))
                 ),

@@ -1,0 +1,90 @@
+"""End to end: conversations left open by the previous version resume after the upgrade.
+
+The previous version numbered each conversation's steps from 0 (the goal's step was a name) and
+kept the interview draft as a free dict; the database holds what it stored. Each test opens a
+conversation, stops the bot, writes the row back as the previous version would have stored it,
+starts the bot again and carries on."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.db.models import ConversationRecord
+from bot.fakeapi.running import RunningBot
+from bot.fakeapi.server import FakeUser
+from handlers.steps import Step
+from tests.conftest import stored_user
+from tests.flows import buttons, log_quick, press, say
+
+
+async def stored_state(bot: RunningBot, name: str, user: FakeUser) -> Any:
+    async with bot.runtime.session() as session:
+        row = await session.scalar(
+            select(ConversationRecord).where(
+                ConversationRecord.name == name,
+                ConversationRecord.key == json.dumps([user.id, user.id]),
+            )
+        )
+    assert row is not None, f"no open {name} conversation stored"
+    return row.state["state"]
+
+
+async def restart_with_state(bot: RunningBot, name: str, user: FakeUser, old: object) -> None:
+    """Stops the bot, stores the conversation's step as the previous version did, starts it."""
+    await bot.fake.settle()
+    # the bot's last flush stores the current step; then it is overwritten with the old value
+    assert bot.application is not None
+    await bot.application.update_persistence()
+    async with bot.runtime.session() as session, session.begin():
+        row = await session.scalar(
+            select(ConversationRecord).where(
+                ConversationRecord.name == name,
+                ConversationRecord.key == json.dumps([user.id, user.id]),
+            )
+        )
+        assert row is not None
+        row.state = {"state": old}
+    await bot.stop()
+    await bot.start()
+
+
+async def test_steps_are_stored_as_their_numbers(bot: RunningBot) -> None:
+    ana = bot.fake.add_user("Ana")
+    await say(bot, ana, "/goal")
+    await bot.application.update_persistence()  # type: ignore[union-attr]
+    assert await stored_state(bot, "goal", ana) == int(Step.WAITING_FOR_GOAL)
+
+
+async def test_a_goal_question_stored_by_name_resumes(bot: RunningBot) -> None:
+    ana = bot.fake.add_user("Ana")
+    await say(bot, ana, "/goal")
+    await restart_with_state(bot, "goal", ana, "waiting_for_goal")
+    assert "Saved: 8 applications a week." in await say(bot, ana, "8")
+    assert (await stored_user(bot, ana.id)).weekly_goal == 8
+
+
+async def test_a_reference_question_stored_as_zero_resumes(bot: RunningBot) -> None:
+    ana = bot.fake.add_user("Ana")
+    await say(bot, ana, "/references")
+    await press(bot, ana, "➕ Add a reference")
+    await restart_with_state(bot, "references", ana, 0)
+    assert "How do you know Olga?" in await say(bot, ana, "Olga")
+    await bot.application.update_persistence()  # type: ignore[union-attr]
+    # the next step is stored with its new number
+    assert await stored_state(bot, "references", ana) == int(Step.REFERENCE_RELATION)
+
+
+async def test_a_next_rounds_date_stored_as_one_resumes(bot: RunningBot) -> None:
+    ana = bot.fake.add_user("Ana")
+    await say(bot, ana, "/timezone Berlin")
+    await log_quick(bot, ana, "Acme")
+    await say(bot, ana, "/interviews")
+    await press(bot, ana, next(b for b in buttons(ana) if b.startswith("Acme")))
+    await press(bot, ana, "🏁 Outcome")
+    assert "The next round at Acme: when is it?" in await press(bot, ana, "Next round")
+    await restart_with_state(bot, "outcomes", ana, 1)
+    reply = await say(bot, ana, "Thursday 14:00")
+    assert "The next round" in reply
