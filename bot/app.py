@@ -249,7 +249,7 @@ def build_application(
     from handlers.references_edit import references_conversation
     from handlers.reminders import reminder_handlers
     from handlers.settings import cancel_handler, settings_conversation, settings_handlers
-    from handlers.start import help_handlers
+    from handlers.start import help_handlers, start_handler
     from handlers.stats import stats_handlers
     from handlers.tasks import task_handlers
 
@@ -262,7 +262,7 @@ def build_application(
     # so that any command can close the question on its way to its own handler; its callbacks
     # stop the update when they have answered it, and pass on a known user's "/start log_..."
     # link and anything said while an interview is being logged.
-    application.add_handler(settings_conversation(), group=-1)
+    application.add_handler(settings_conversation(start_handler()), group=-1)
     # Group 0, and order matters: the log conversation first, so that its own /cancel and its
     # questions win.
     # every conversation lapses on the bot's clock, from the database (handlers/lapses.py)

@@ -27,6 +27,7 @@ from bot.i18n import Translator
 from bot.runtime import Runtime, runtime_of, scope
 from handlers.club_prefs import member_card
 from handlers.common import Context, answer, deep_link, is_private, refuse_foreign_tap
+from handlers.onboarding import ZONE_MISSES_KEY, ZONE_SET_ASIDE_KEY, ask_for_zone, greeting
 
 log = logging.getLogger(__name__)
 
@@ -312,9 +313,6 @@ async def club_of_join_link(
 async def join_from_link(update: Update, context: Context, payload: str) -> int:
     """Finishes a join in the private chat that a group's Join link opened; a newcomer is then
     asked for their time zone, as anyone starting the bot is. Returns the conversation state."""
-    from handlers.settings import ZONE_MISSES_KEY, ZONE_SET_ASIDE_KEY, ask_for_zone
-    from handlers.start import greeting
-
     runtime = runtime_of(context)
     person = update.effective_user
     assert person is not None

@@ -13,7 +13,6 @@ from typing import Any
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    KeyboardButton,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
@@ -59,23 +58,21 @@ from handlers.common import (
     refuse_foreign_tap,
     send_to_private_chat,
 )
+from handlers.onboarding import (
+    LINK_CLUB_KEY,
+    LINK_NEXT_KEY,
+    PASS_ON,
+    ZONE_MISSES_KEY,
+    ZONE_SET_ASIDE_KEY,
+    ask_for_zone,
+)
 from handlers.steps import Step
 
 ZONE_QUESTION_TIMEOUT = timedelta(minutes=15)
-# set when the user skipped the zone question or left it for a command: a link does not ask again
-ZONE_SET_ASIDE_KEY = "zone-set-aside"
-# how many answers in a row were not a zone: the first miss says how to leave the question
-ZONE_MISSES_KEY = "zone-misses"
-# the club whose link brought a newcomer, kept while they set their zone first
-LINK_CLUB_KEY = "link-club"
-# the command a newcomer's group link was for, offered once the zone question is answered
-LINK_NEXT_KEY = "link-next"
 # a tap on one of the places a typed name fits: "place:<zone>:<country>"
 PLACE_ACTION = "place"
 # the places last offered, zone -> the name shown, so the confirmation names the town chosen
 ZONE_PLACES_KEY = "zone-places"
-# returned by a callback that leaves the update to the handlers of group 0
-PASS_ON = -100
 # what _apply_zone answers when it offered candidates: the question stays open, and it is not a
 # miss to remind the user about
 OFFERED_CHOICES = -101
@@ -172,27 +169,6 @@ async def _after_zone_question(update: Update, context: Context, s: Scope, state
         markup = _log_button(s)
     await answer(update, s._("Next: tell me about an interview."), reply_markup=markup)
     return state
-
-
-def _zone_keyboard(s: Scope) -> ReplyKeyboardMarkup:
-    _ = s._
-    return ReplyKeyboardMarkup(
-        [[KeyboardButton(_("📍 Share my location"), request_location=True)], [_("Skip")]],
-        resize_keyboard=True,
-        one_time_keyboard=True,
-    )
-
-
-async def ask_for_zone(update: Update, s: Scope, onboarding: bool = False) -> int:
-    """Asks where the user is, with a button to share their location."""
-    _ = s._
-    text = _(
-        "Which time zone are you in? I use it for every date I show and every reminder I plan.\n\n"
-        "Send a city (<i>Berlin</i>), a time zone name (<i>Europe/Berlin</i>), an offset "
-        "(<i>UTC+2</i>), or tap the button to share your location."
-    )
-    await answer(update, text, reply_markup=_zone_keyboard(s))
-    return Step.WAITING_FOR_ZONE
 
 
 async def timezone_command(update: Update, context: Context) -> int:
@@ -495,14 +471,16 @@ async def language_chosen(update: Update, context: Context) -> None:
         await edit_in_place(update, text)
 
 
-def settings_conversation() -> ConversationHandler[Context]:
-    from handlers.start import start
-
+def settings_conversation(
+    *entry_points: BaseHandler[Update, Context, object],
+) -> ConversationHandler[Context]:
+    """The zone question, opened by /timezone and by the given entry points (/start, from
+    handlers/start.py: its greeting asks a newcomer for their zone), each wrapped in settled()."""
     # This conversation has a handler group of its own, ahead of group 0 (see bot/app.py), so
     # that any command can close its question on the way to the command's own handler.
     return LapsingConversation(
         entry_points=[
-            CommandHandler("start", settled(start)),
+            *entry_points,
             CommandHandler("timezone", settled(timezone_command)),
             # before the state's own catch-all for taps, which would close the question
             CallbackQueryHandler(settled(place_chosen), pattern=keyboards.pattern(PLACE_ACTION)),
