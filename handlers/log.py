@@ -66,12 +66,15 @@ from handlers.log_draft import (
     EDITABLE_FIELDS,
     END,
     Draft,
+    Person,
     draft_of,
+    drafting,
     forget,
     get_draft,
     interview_day,
     is_ahead,
-    new_draft,
+    keep,
+    start_draft,
 )
 from handlers.log_questions import (
     ASKERS,
@@ -126,14 +129,16 @@ def _gated(callback: Callable[[Update, Context], Awaitable[int]]) -> Any:
 
 
 async def _begin(update: Update, context: Context, s: Scope, club_id: int | None) -> int:
-    assert context.user_data is not None
-    draft = new_draft(club_id)
-    context.user_data[DRAFT] = draft
-    await answer(
-        update,
-        s._("Let's log your interview. It takes about a minute; /cancel stops at any point."),
-    )
-    return await ask_company(update, context, s, draft)
+    draft = Draft(club_id=club_id)
+    start_draft(context, draft)
+    try:
+        await answer(
+            update,
+            s._("Let's log your interview. It takes about a minute; /cancel stops at any point."),
+        )
+        return await ask_company(update, context, s, draft)
+    finally:
+        keep(context, draft)
 
 
 async def log_command(update: Update, context: Context) -> int:
@@ -198,11 +203,14 @@ async def edit_from_card(update: Update, context: Context) -> int:
             return END
         await query.answer()
         draft = draft_of(interview)
-        draft["ahead"] = is_ahead(s, draft)
-        context.user_data[DRAFT] = draft
-        if parts[1] == "addperson":
-            return await ask_person_name(update, context, s, draft)
-        return await show_edit_menu(update, context, s, draft)
+        draft.ahead = is_ahead(s, draft)
+        start_draft(context, draft)
+        try:
+            if parts[1] == "addperson":
+                return await ask_person_name(update, context, s, draft)
+            return await show_edit_menu(update, context, s, draft)
+        finally:
+            keep(context, draft)
 
 
 # --- answers ---------------------------------------------------------------------------------
@@ -239,25 +247,22 @@ async def _too_long_or_empty(update: Update, s: Scope, text: str, limit: int) ->
     return False
 
 
-async def _current(update: Update, context: Context, state: Step) -> tuple[Draft | None, int]:
-    draft = get_draft(context)
-    if draft is None:
-        async with scope(update, context) as s:
-            await answer(
-                update,
-                s._("I lost track of that interview, sorry. Send /log to start again."),
-            )
-        return None, END
-    return draft, state
+async def _lost(update: Update, context: Context) -> int:
+    async with scope(update, context) as s:
+        await answer(
+            update,
+            s._("I lost track of that interview, sorry. Send /log to start again."),
+        )
+    return END
 
 
 def _texts(state: Step) -> Any:
     async def handle(update: Update, context: Context) -> int:
-        draft, _state = await _current(update, context, state)
-        if draft is None:
-            return END
-        async with scope(update, context) as s:
-            return await TEXT_HANDLERS[state](update, context, s, draft, _text_of(update))
+        with drafting(context) as draft:
+            if draft is None:
+                return await _lost(update, context)
+            async with scope(update, context) as s:
+                return await TEXT_HANDLERS[state](update, context, s, draft, _text_of(update))
 
     return handle
 
@@ -265,14 +270,14 @@ def _texts(state: Step) -> Any:
 async def got_company(update: Update, context: Context, s: Scope, draft: Draft, text: str) -> int:
     if await _too_long_or_empty(update, s, text, MAX_FIELD):
         return await ask_company(update, context, s, draft)
-    draft["company"] = text
+    draft.company = text
     return await go(update, context, s, draft, next_after(Step.COMPANY, draft))
 
 
 async def got_role(update: Update, context: Context, s: Scope, draft: Draft, text: str) -> int:
     if await _too_long_or_empty(update, s, text, MAX_FIELD):
         return await ask_role(update, context, s, draft)
-    draft["role"] = text
+    draft.role = text
     return await go(update, context, s, draft, next_after(Step.ROLE, draft))
 
 
@@ -329,12 +334,12 @@ async def _accept_when(
 ) -> int:
     _ = s._
     moment = _moment_of(s, parsed)
-    draft["when"] = moment.isoformat()
-    draft["time_known"] = parsed.at is not None
-    timeframe = draft["timeframe"]
+    draft.when = moment
+    draft.time_known = parsed.at is not None
+    timeframe = draft.timeframe
     if timeframe and timeframe != "date":
         # "within a week" counts from the interview, so a new date moves the answer's date
-        draft["response_by"] = response_by(timeframe, interview_day(s, draft)).isoformat()
+        draft.response_by = response_by(timeframe, interview_day(s, draft))
     # the weekday and "tomorrow"/"yesterday" make a wrong guess plain at once (Back fixes it)
     said = said_back(s.tr, moment, parsed.at is not None, s.tr.local(s.runtime.clock.now()).date())
     if moment > s.runtime.clock.now():
@@ -345,8 +350,8 @@ async def _accept_when(
     else:
         note = _("Got it: {when}.").format(when=said)
     await answer(update, note)
-    given = draft["response_by"]
-    if timeframe == "date" and given and date.fromisoformat(given) < interview_day(s, draft):
+    given = draft.response_by
+    if timeframe == "date" and given and given < interview_day(s, draft):
         await answer(update, _("The date they gave for an answer is now before the interview."))
         return await ask_response_date(update, context, s, draft)
     return await go(update, context, s, draft, next_after(Step.WHEN, draft))
@@ -371,7 +376,7 @@ async def got_format_text(
 ) -> int:
     for code in FORMATS:
         if text.casefold() == s._(FORMAT_LABELS[code]).casefold():
-            draft["format"] = code
+            draft.format = code
             return await go(update, context, s, draft, next_after(Step.FORMAT, draft))
     await answer(update, s._("Please choose one of the buttons."))
     return await ask_format(update, context, s, draft)
@@ -382,7 +387,7 @@ async def got_person_name(
 ) -> int:
     if await _too_long_or_empty(update, s, text, MAX_FIELD):
         return await ask_person_name(update, context, s, draft)
-    draft["person"] = {"name": text, "title": "", "contact": ""}
+    draft.person = Person(text)
     if split_name_and_title(text) is not None:
         return await ask_person_split(update, context, s, draft)
     return await ask_person_title(update, context, s, draft)
@@ -393,9 +398,9 @@ async def got_person_title(
 ) -> int:
     if await _too_long_or_empty(update, s, text, MAX_FIELD):
         return await ask_person_title(update, context, s, draft)
-    if draft["person"] is None:
+    if draft.person is None:
         return await ask_person_name(update, context, s, draft)
-    draft["person"]["title"] = text
+    draft.person.title = text
     return await ask_person_contact(update, context, s, draft)
 
 
@@ -419,18 +424,18 @@ async def got_person_contact(
 async def _finish_person(
     update: Update, context: Context, s: Scope, draft: Draft, contact: str
 ) -> int:
-    person = draft["person"]
+    person = draft.person
     if person is None:
         return await ask_person_name(update, context, s, draft)
-    person["contact"] = contact
-    draft["people"].append(person)
-    draft["person"] = None
+    person.contact = contact
+    draft.people.append(person)
+    draft.person = None
     return await ask_person_more(update, context, s, draft)
 
 
 async def got_more_text(update: Update, context: Context, s: Scope, draft: Draft, text: str) -> int:
     # typing a name here is the quick way to add the next interviewer
-    if len(draft["people"]) >= MAX_INTERVIEWERS:
+    if len(draft.people) >= MAX_INTERVIEWERS:
         await answer(update, s._("That is as many interviewers as I can keep for one interview."))
         return await ask_person_more(update, context, s, draft)
     if await _too_long_or_empty(update, s, text, MAX_FIELD):
@@ -472,8 +477,8 @@ async def _accept_response_date(
             s._("That date has already passed. Which date did they give for their answer?"),
         )
         return await ask_response_date(update, context, s, draft)
-    draft["timeframe"] = "date"
-    draft["response_by"] = day.isoformat()
+    draft.timeframe = "date"
+    draft.response_by = day
     noon = datetime.combine(day, time(12, 0), tzinfo=s.tr.tz)
     await answer(
         update,
@@ -499,24 +504,24 @@ TEXT_HANDLERS = {
 
 def _buttons_only_text(state: Step) -> Any:
     async def handle(update: Update, context: Context) -> int:
-        draft, _state = await _current(update, context, state)
-        if draft is None:
-            return END
-        async with scope(update, context) as s:
-            await answer(update, s._("Please choose one of the buttons."))
-            return await go(update, context, s, draft, state)
+        with drafting(context) as draft:
+            if draft is None:
+                return await _lost(update, context)
+            async with scope(update, context) as s:
+                await answer(update, s._("Please choose one of the buttons."))
+                return await go(update, context, s, draft, state)
 
     return handle
 
 
 def _not_text(state: Step) -> Any:
     async def handle(update: Update, context: Context) -> int:
-        draft, _state = await _current(update, context, state)
-        if draft is None:
-            return END
-        async with scope(update, context) as s:
-            await answer(update, s._("I can only read text here. Please type your answer."))
-            return await go(update, context, s, draft, state)
+        with drafting(context) as draft:
+            if draft is None:
+                return await _lost(update, context)
+            async with scope(update, context) as s:
+                await answer(update, s._("I can only read text here. Please type your answer."))
+                return await go(update, context, s, draft, state)
 
     return handle
 
@@ -525,20 +530,20 @@ def _command_inside(state: Step) -> Any:
     """A command, or a button of another message, while a question is open: say so, ask again."""
 
     async def handle(update: Update, context: Context) -> int:
-        draft, _state = await _current(update, context, state)
-        if draft is None:
-            return END
-        if update.callback_query is not None:
-            await update.callback_query.answer()
-        async with scope(update, context) as s:
-            await answer(
-                update,
-                s._(
-                    "We are in the middle of logging an interview. Answer the question below, "
-                    "or send /cancel to stop."
-                ),
-            )
-            return await go(update, context, s, draft, state)
+        with drafting(context) as draft:
+            if draft is None:
+                return await _lost(update, context)
+            if update.callback_query is not None:
+                await update.callback_query.answer()
+            async with scope(update, context) as s:
+                await answer(
+                    update,
+                    s._(
+                        "We are in the middle of logging an interview. Answer the question below, "
+                        "or send /cancel to stop."
+                    ),
+                )
+                return await go(update, context, s, draft, state)
 
     return handle
 
@@ -555,9 +560,17 @@ async def tapped(update: Update, context: Context, state: Step) -> int:
     query = update.callback_query
     assert query is not None
     parts = keyboards.decode(query.data)
+    with drafting(context) as draft:
+        return await _tapped_with(update, context, state, parts, draft)
+
+
+async def _tapped_with(
+    update: Update, context: Context, state: Step, parts: list[str], draft: Draft | None
+) -> int:
     action = parts[1] if len(parts) > 1 else ""
     value = parts[2] if len(parts) > 2 else ""
-    draft = get_draft(context)
+    query = update.callback_query
+    assert query is not None
     async with scope(update, context) as s:
         _ = s._
         if draft is None:
@@ -569,10 +582,10 @@ async def tapped(update: Update, context: Context, state: Step) -> int:
         if action in ("day", "pick"):
             return await _tapped_day(update, context, s, draft, state, parts)
         if action == "fmt" and value in FORMATS:
-            draft["format"] = value
+            draft.format = value
             return await go(update, context, s, draft, next_after(Step.FORMAT, draft))
         if action == "nopeople":
-            if draft.get("ahead"):
+            if draft.ahead:
                 tip = _(
                     "No problem: I'll ask after the interview. While you are there, ask for "
                     "everyone's name and job title, or their business cards, so each of them "
@@ -585,33 +598,33 @@ async def tapped(update: Update, context: Context, state: Step) -> int:
                 )
             await answer(update, tip)
             return await go(update, context, s, draft, next_after(Step.PERSON_MORE, draft))
-        if action == "split" and draft["person"] is not None:
-            split = split_name_and_title(draft["person"]["name"])
+        if action == "split" and draft.person is not None:
+            split = split_name_and_title(draft.person.name)
             if value == "yes" and split is not None:
-                draft["person"]["name"], draft["person"]["title"] = split
+                draft.person.name, draft.person.title = split
                 return await ask_person_contact(update, context, s, draft)
             return await ask_person_title(update, context, s, draft)
         if action == "notitle":
-            if draft["person"] is None:
+            if draft.person is None:
                 return await ask_person_name(update, context, s, draft)
             return await ask_person_contact(update, context, s, draft)
         if action == "nocontact":
             return await _finish_person(update, context, s, draft, "")
         if action == "addperson":
-            if len(draft["people"]) >= MAX_INTERVIEWERS:
+            if len(draft.people) >= MAX_INTERVIEWERS:
                 return await ask_person_more(update, context, s, draft)
             return await ask_person_name(update, context, s, draft)
         if action == "rmperson":
             index = keyboards.int_arg(parts, 2)
-            if index is not None and 0 <= index < len(draft["people"]):
-                draft["people"].pop(index)
+            if index is not None and 0 <= index < len(draft.people):
+                draft.people.pop(index)
             return await ask_person_more(update, context, s, draft)
         if action == "peopledone":
             return await go(update, context, s, draft, next_after(Step.PERSON_MORE, draft))
         if action == "tf" and value in TIMEFRAMES:
             return await _chose_timeframe(update, context, s, draft, value)
         if action == "feel" and value in FEELINGS:
-            draft["feeling"] = value
+            draft.feeling = value
             return await go(update, context, s, draft, next_after(Step.FEELING, draft))
         if action == "save":
             return await save(update, context, s, draft)
@@ -627,7 +640,7 @@ async def tapped(update: Update, context: Context, state: Step) -> int:
         if action == "field":
             for name, _label, target in EDITABLE_FIELDS:
                 if name == value:
-                    draft["editing"] = True
+                    draft.editing = True
                     return await go(update, context, s, draft, target)
         return await go(update, context, s, draft, state)
 
@@ -663,8 +676,8 @@ async def _chose_timeframe(
     _ = s._
     if value == "date":
         return await ask_response_date(update, context, s, draft)
-    draft["timeframe"] = value
-    draft["response_by"] = response_by(value, interview_day(s, draft)).isoformat()
+    draft.timeframe = value
+    draft.response_by = response_by(value, interview_day(s, draft))
     if value == "unknown":
         await answer(
             update,
@@ -682,12 +695,20 @@ async def save(update: Update, context: Context, s: Scope, draft: Draft) -> int:
     from handlers.interviews import card_keyboard
 
     _ = s._
-    draft["ahead"] = is_ahead(s, draft)
+    draft.ahead = is_ahead(s, draft)
     # before the interview, how it went and their answer are asked after it, not now
     needed: tuple[str, ...] = ("company", "role", "when", "format")
-    if not draft["ahead"]:
+    if not draft.ahead:
         needed += ("timeframe", "feeling")
-    missing = [key for key in needed if not draft.get(key)]
+    told = {
+        "company": draft.company,
+        "role": draft.role,
+        "when": draft.when,
+        "format": draft.format,
+        "timeframe": draft.timeframe,
+        "feeling": draft.feeling,
+    }
+    missing = [key for key in needed if not told[key]]
     if missing:
         target = {
             "company": Step.COMPANY,
@@ -698,41 +719,41 @@ async def save(update: Update, context: Context, s: Scope, draft: Draft) -> int:
             "feeling": Step.FEELING,
         }[missing[0]]
         await answer(update, _("One thing is still missing."))
-        draft["editing"] = True
+        draft.editing = True
         return await go(update, context, s, draft, target)
     now = s.runtime.clock.now()
     interview: Interview | None = None
-    if draft["interview_id"] is not None:
-        interview = await find_interview(s.session, s.user.id, draft["interview_id"])
+    if draft.interview_id is not None:
+        interview = await find_interview(s.session, s.user.id, draft.interview_id)
         if interview is None:
             await answer(update, _("That interview was deleted in the meantime; nothing saved."))
             forget(context)
             return END
     if interview is None:
         interview = Interview(
-            user_id=s.user.id, club_id=draft["club_id"], created_at=now, interviewers=[]
+            user_id=s.user.id, club_id=draft.club_id, created_at=now, interviewers=[]
         )
         s.session.add(interview)
-    debriefed = interview.feeling == NOT_TOLD and bool(draft["feeling"])
-    interview.company = draft["company"]
-    interview.role = draft["role"]
-    interview.scheduled_at = datetime.fromisoformat(draft["when"])
-    interview.time_known = bool(draft["time_known"])
-    interview.format = draft["format"]
-    interview.response_timeframe = draft["timeframe"] or NOT_TOLD
-    interview.response_by = (
-        date.fromisoformat(draft["response_by"]) if draft["response_by"] else None
-    )
-    interview.feeling = draft["feeling"] or NOT_TOLD
+    debriefed = interview.feeling == NOT_TOLD and bool(draft.feeling)
+    # all four were checked above
+    assert draft.company and draft.role and draft.when and draft.format
+    interview.company = draft.company
+    interview.role = draft.role
+    interview.scheduled_at = draft.when
+    interview.time_known = draft.time_known
+    interview.format = draft.format
+    interview.response_timeframe = draft.timeframe or NOT_TOLD
+    interview.response_by = draft.response_by
+    interview.feeling = draft.feeling or NOT_TOLD
     interview.updated_at = now
-    _apply_people(interview, draft["people"])
+    _apply_people(interview, draft.people)
     await s.session.flush()
     if debriefed:
         await _close_debrief(s, interview.id, now)
     await replan_interview(s.session, s.user, interview, now, s.runtime.settings.default_timezone)
     heading = (
         _("Thank you. I have planned what comes next; here is the card of your interview:")
-        if draft.get("debrief")
+        if draft.debrief
         else _("Saved. Here is the card of your interview:")
     )
     text = render_card(s.tr, await saved_card_view(s.session, interview, now), heading)
@@ -774,18 +795,17 @@ async def _close_debrief(s: Scope, interview_id: int, now: datetime) -> None:
         task.updated_at = now
 
 
-def _apply_people(interview: Interview, people: list[dict[str, Any]]) -> None:
+def _apply_people(interview: Interview, people: list[Person]) -> None:
     """Update interviewers in place so their tasks keep pointing at the same rows."""
     by_id = {p.id: p for p in interview.interviewers}
     kept: list[Interviewer] = []
     for position, person in enumerate(people):
-        known = person.get("id")
-        row = by_id.pop(known, None) if isinstance(known, int) else None
+        row = by_id.pop(person.id, None) if person.id is not None else None
         if row is None:
-            row = Interviewer(name=person["name"])
-        row.name = person["name"]
-        row.title = person["title"]
-        row.contact = person["contact"]
+            row = Interviewer(name=person.name)
+        row.name = person.name
+        row.title = person.title
+        row.contact = person.contact
         row.position = position
         kept.append(row)
     interview.interviewers = kept
@@ -798,7 +818,7 @@ async def cancel(update: Update, context: Context) -> int:
         if draft is not None:
             await clear_previous_question(update, context, draft)
         forget(context)
-        if draft is not None and draft.get("debrief"):
+        if draft is not None and draft.debrief:
             await answer(
                 update,
                 s._(
@@ -813,10 +833,10 @@ async def cancel(update: Update, context: Context) -> int:
 
 def lapsed(user_data: dict[Any, Any], tr: Translator) -> Farewell:
     """After a long silence: sets the draft aside and says so."""
-    draft = user_data.pop(DRAFT, None)
-    draft = draft if isinstance(draft, dict) else {}
-    company = draft.get("company") or ""
-    if draft.get("debrief"):
+    stored = user_data.pop(DRAFT, None)
+    draft = Draft.from_json(stored) if isinstance(stored, dict) else Draft()
+    company = draft.company or ""
+    if draft.debrief:
         # the interview is stored; only the answers about how it went were left unfinished
         return Farewell(
             tr.gettext(

@@ -43,11 +43,11 @@ def _back_row(s: Scope) -> list[InlineKeyboardButton]:
 
 async def clear_previous_question(update: Update, context: Context, draft: Draft) -> None:
     """Take the buttons off the last question, so only the current one can be tapped."""
-    previous = draft.get("question_id")
+    previous = draft.question_id
     chat = update.effective_chat
     if not previous or chat is None:
         return
-    draft["question_id"] = None
+    draft.question_id = None
     try:
         await context.bot.edit_message_reply_markup(chat.id, previous, reply_markup=None)
     except BadRequest:
@@ -67,11 +67,11 @@ async def ask(
     await clear_previous_question(update, context, draft)
     message = await answer(update, text, reply_markup=keyboards.keyboard(rows) if rows else None)
     if message is not None and rows:
-        draft["question_id"] = message.message_id
+        draft.question_id = message.message_id
 
 
 async def ask_company(update: Update, context: Context, s: Scope, draft: Draft) -> int:
-    rows = [_back_row(s)] if draft["editing"] else []
+    rows = [_back_row(s)] if draft.editing else []
     await ask(update, context, draft, s._("Which <b>company</b> was the interview with?"), rows)
     return Step.COMPANY
 
@@ -102,18 +102,18 @@ async def ask_when(update: Update, context: Context, s: Scope, draft: Draft) -> 
 
 async def ask_format(update: Update, context: Context, s: Scope, draft: Draft) -> int:
     rows = [[_btn(s._(FORMAT_LABELS[f]), "fmt", f) for f in FORMATS], _back_row(s)]
-    text = s._("How will it be held?") if draft.get("ahead") else s._("How was it held?")
+    text = s._("How will it be held?") if draft.ahead else s._("How was it held?")
     await ask(update, context, draft, text, rows)
     return Step.FORMAT
 
 
 async def ask_person_name(update: Update, context: Context, s: Scope, draft: Draft) -> int:
     _ = s._
-    draft["person"] = None
-    if draft["people"]:
+    draft.person = None
+    if draft.people:
         text = _("What is the next interviewer's <b>name</b>?")
         rows = [_back_row(s)]
-    elif draft.get("ahead"):
+    elif draft.ahead:
         text = _(
             "Who will interview you, if you know? Send the first interviewer's <b>name</b>; "
             "each of them will get their own thank-you."
@@ -131,7 +131,7 @@ async def ask_person_name(update: Update, context: Context, s: Scope, draft: Dra
 
 async def ask_person_title(update: Update, context: Context, s: Scope, draft: Draft) -> int:
     _ = s._
-    name = (draft["person"] or {}).get("name", "")
+    name = draft.person.name if draft.person else ""
     rows = [[_btn(_("I don't know"), "notitle")], _back_row(s)]
     await ask(
         update,
@@ -147,7 +147,7 @@ async def ask_person_title(update: Update, context: Context, s: Scope, draft: Dr
 async def ask_person_split(update: Update, context: Context, s: Scope, draft: Draft) -> int:
     """Asks whether a name typed with a comma was a name and a job title."""
     _ = s._
-    typed = (draft["person"] or {}).get("name", "")
+    typed = draft.person.name if draft.person else ""
     parts = split_name_and_title(typed)
     if parts is None:
         return await ask_person_title(update, context, s, draft)
@@ -175,7 +175,7 @@ async def ask_person_split(update: Update, context: Context, s: Scope, draft: Dr
 
 async def ask_person_contact(update: Update, context: Context, s: Scope, draft: Draft) -> int:
     _ = s._
-    name = (draft["person"] or {}).get("name", "")
+    name = draft.person.name if draft.person else ""
     rows = [[_btn(_("Skip"), "nocontact")], _back_row(s)]
     await ask(
         update,
@@ -189,17 +189,17 @@ async def ask_person_contact(update: Update, context: Context, s: Scope, draft: 
 
 async def ask_person_more(update: Update, context: Context, s: Scope, draft: Draft) -> int:
     _ = s._
-    people = draft["people"]
+    people = draft.people
     lines = (
         [_("Who was there? Add anyone missing, remove anyone who was not.")]
-        if (draft.get("debrief") and people)
+        if (draft.debrief and people)
         else []
     )
     lines += (
         [
             _("Interviewers so far:"),
             *(
-                f"{index}. {escape(p['name'])}" + (f", {escape(p['title'])}" if p["title"] else "")
+                f"{index}. {escape(p.name)}" + (f", {escape(p.title)}" if p.title else "")
                 for index, p in enumerate(people, 1)
             ),
         ]
@@ -210,7 +210,7 @@ async def ask_person_more(update: Update, context: Context, s: Scope, draft: Dra
     if len(people) < MAX_INTERVIEWERS:
         rows.append([_btn(_("➕ Add another"), "addperson")])
     removals = [
-        _btn(_("✖ Remove {name}").format(name=shorten(p["name"], 20)), "rmperson", index)
+        _btn(_("✖ Remove {name}").format(name=shorten(p.name, 20)), "rmperson", index)
         for index, p in enumerate(people)
     ]
     # two to a row, so every interviewer (up to the maximum) can be taken off the list
@@ -247,7 +247,7 @@ async def ask_feeling(update: Update, context: Context, s: Scope, draft: Draft) 
     _ = s._
     rows = [[_btn(_(FEELING_LABELS[f]), "feel", f) for f in FEELINGS]]
     # asking after an interview starts here: there is nothing to go back to
-    if not draft.get("debrief"):
+    if not draft.debrief:
         rows.append(_back_row(s))
     await ask(update, context, draft, _("How do you feel it went?"), rows)
     return Step.FEELING
@@ -255,7 +255,7 @@ async def ask_feeling(update: Update, context: Context, s: Scope, draft: Draft) 
 
 async def show_summary(update: Update, context: Context, s: Scope, draft: Draft) -> int:
     _ = s._
-    draft["editing"] = True
+    draft.editing = True
     heading = _("Here is the interview. Save it?")
     rows = [
         [_btn(_("✅ Save"), "save"), _btn(_("✏️ Edit"), "edit")],
@@ -271,7 +271,7 @@ async def show_edit_menu(update: Update, context: Context, s: Scope, draft: Draf
         _btn(_(label), "field", name)
         for name, label, _state in EDITABLE_FIELDS
         # before the interview, how it went and their answer are not known yet
-        if not (draft.get("ahead") and name in AFTER_FIELDS)
+        if not (draft.ahead and name in AFTER_FIELDS)
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append([_btn(_("⬅ Back to the summary"), "summary")])
@@ -299,7 +299,7 @@ ASKERS = {
 
 def next_after(state: Step, draft: Draft) -> Step:
     """The question that follows an answered one; back to the summary when editing a field."""
-    if draft["editing"] and state in (
+    if draft.editing and state in (
         Step.COMPANY,
         Step.ROLE,
         Step.WHEN,
@@ -308,16 +308,16 @@ def next_after(state: Step, draft: Draft) -> Step:
         Step.TIMEFRAME,
     ):
         return Step.SUMMARY
-    if draft.get("debrief"):
+    if draft.debrief:
         # after an interview logged ahead: how it went, who was there, when they will answer
         after = {
-            Step.FEELING: Step.PERSON_MORE if draft["people"] else Step.PERSON_NAME,
+            Step.FEELING: Step.PERSON_MORE if draft.people else Step.PERSON_NAME,
             Step.TIMEFRAME: Step.SUMMARY,
             Step.RESPONSE_DATE: Step.SUMMARY,
         }
         if state in after:
             return after[state]
-    if draft.get("ahead") and state == Step.PERSON_MORE:
+    if draft.ahead and state == Step.PERSON_MORE:
         return Step.SUMMARY
     order = {
         Step.COMPANY: Step.ROLE,
@@ -327,9 +327,9 @@ def next_after(state: Step, draft: Draft) -> Step:
         Step.PERSON_NAME: Step.PERSON_TITLE,
         Step.PERSON_TITLE: Step.PERSON_CONTACT,
         Step.PERSON_CONTACT: Step.PERSON_MORE,
-        Step.PERSON_MORE: Step.SUMMARY if draft["editing"] else Step.TIMEFRAME,
+        Step.PERSON_MORE: Step.SUMMARY if draft.editing else Step.TIMEFRAME,
         Step.TIMEFRAME: Step.FEELING,
-        Step.RESPONSE_DATE: Step.SUMMARY if draft["editing"] else Step.FEELING,
+        Step.RESPONSE_DATE: Step.SUMMARY if draft.editing else Step.FEELING,
         Step.FEELING: Step.SUMMARY,
     }
     return order[state]
@@ -337,12 +337,12 @@ def next_after(state: Step, draft: Draft) -> Step:
 
 def previous_of(state: Step, draft: Draft) -> Step:
     """The question one step back."""
-    if draft.get("debrief") and (
+    if draft.debrief and (
         state in (Step.FEELING, Step.PERSON_MORE)
-        or (state == Step.PERSON_NAME and not draft["people"])
+        or (state == Step.PERSON_NAME and not draft.people)
     ):
         return Step.FEELING
-    if draft["editing"] and state in (
+    if draft.editing and state in (
         Step.COMPANY,
         Step.ROLE,
         Step.WHEN,
@@ -354,14 +354,12 @@ def previous_of(state: Step, draft: Draft) -> Step:
         return Step.SUMMARY
     if state == Step.PERSON_NAME:
         return (
-            Step.PERSON_MORE
-            if draft["people"]
-            else (Step.SUMMARY if draft["editing"] else Step.FORMAT)
+            Step.PERSON_MORE if draft.people else (Step.SUMMARY if draft.editing else Step.FORMAT)
         )
     if state == Step.PERSON_MORE:
-        return Step.SUMMARY if draft["editing"] else Step.FORMAT
+        return Step.SUMMARY if draft.editing else Step.FORMAT
     if state == Step.TIMEFRAME:
-        return Step.PERSON_MORE if draft["people"] else Step.PERSON_NAME
+        return Step.PERSON_MORE if draft.people else Step.PERSON_NAME
     order = {
         Step.ROLE: Step.COMPANY,
         Step.WHEN: Step.ROLE,
@@ -377,7 +375,6 @@ def previous_of(state: Step, draft: Draft) -> Step:
 
 
 async def go(update: Update, context: Context, s: Scope, draft: Draft, state: Step) -> int:
-    # drafts from before these keys existed, and a date moved across "now", are caught up here
-    draft.setdefault("debrief", False)
-    draft["ahead"] = is_ahead(s, draft)
+    # a date moved across "now" is caught up here
+    draft.ahead = is_ahead(s, draft)
     return await ASKERS[state](update, context, s, draft)

@@ -8,11 +8,13 @@ starts the bot again and carries on."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
-from bot.db.models import ConversationRecord
+from bot.db.models import ConversationRecord, Interview, UserDataRecord
 from bot.fakeapi.running import RunningBot
 from bot.fakeapi.server import FakeUser
 from handlers.steps import Step
@@ -88,3 +90,59 @@ async def test_a_next_rounds_date_stored_as_one_resumes(bot: RunningBot) -> None
     await restart_with_state(bot, "outcomes", ana, 1)
     reply = await say(bot, ana, "Thursday 14:00")
     assert "The next round" in reply
+
+
+async def test_an_interview_draft_stored_as_the_old_dict_resumes_and_saves(
+    bot: RunningBot,
+) -> None:
+    ana = bot.fake.add_user("Ana")
+    await say(bot, ana, "/timezone Berlin")
+    await say(bot, ana, "/log")
+    await say(bot, ana, "Placeholder")
+    # the free dict the previous version kept, without the keys it added last
+    old_draft = {
+        "company": "Acme <Labs>",
+        "role": "Engineer",
+        "when": "2026-11-22T09:00:00+00:00",
+        "time_known": True,
+        "format": "video",
+        "people": [{"name": "Maria Lopez", "title": "CTO", "contact": "maria@acme.test"}],
+        "person": None,
+        "timeframe": "week",
+        "response_by": "2026-11-29",
+        "feeling": "good",
+        "club_id": None,
+        "interview_id": None,
+        "editing": False,
+        "question_id": None,
+    }
+    await bot.fake.settle()
+    assert bot.application is not None
+    await bot.application.update_persistence()
+    async with bot.runtime.session() as session, session.begin():
+        row = await session.get(UserDataRecord, ana.id)
+        assert row is not None and "draft" in row.data
+        row.data = {**row.data, "draft": old_draft}
+    await restart_with_state(bot, "log", ana, int(Step.SUMMARY))
+    shown = await say(bot, ana, "hello?")
+    assert "Please choose one of the buttons." in ana.messages[-2].plain
+    assert "Acme &lt;Labs&gt;" in shown or "Acme <Labs>" in shown
+    assert "Maria Lopez" in shown
+    await press(bot, ana, "✅ Save")
+    async with bot.runtime.session() as session:
+        interview = await session.scalar(
+            select(Interview)
+            .where(Interview.user_id == ana.id)
+            .options(selectinload(Interview.interviewers))
+        )
+    assert interview is not None
+    assert (interview.company, interview.role, interview.format) == (
+        "Acme <Labs>",
+        "Engineer",
+        "video",
+    )
+    assert interview.response_by == date(2026, 11, 29)
+    assert [(p.name, p.title, p.contact) for p in interview.interviewers] == [
+        ("Maria Lopez", "CTO", "maria@acme.test")
+    ]
+    assert bot.application.user_data[ana.id].get("draft") is None
