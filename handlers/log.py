@@ -57,6 +57,7 @@ from handlers.log_questions import (
     go,
     show_edit_menu,
 )
+from handlers.references_edit import command_inside
 from handlers.steps import Step
 
 log = logging.getLogger(__name__)
@@ -71,8 +72,6 @@ def _gated(callback: Callable[[Update, Context], Awaitable[int]]) -> Any:
     @functools.wraps(callback)
     async def run(update: Update, context: Context) -> int:
         if holding_input(update, context) == "references":
-            from handlers.references_edit import command_inside
-
             # the reference keeps its question; the user finishes it or cancels it first
             await command_inside(update, context)
             return END

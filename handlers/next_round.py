@@ -31,6 +31,7 @@ from handlers.outcomes_common import (
     say_gone,
 )
 from handlers.steps import Step
+from handlers.tasks import rerender_tapped
 
 # --- the next round --------------------------------------------------------------------------
 
@@ -214,8 +215,6 @@ async def _save_round(
 
 async def no_answer_tapped(update: Update, context: Context) -> None:
     """Marks an interview as no answer, or asks again in a week."""
-    from handlers.tasks import _rerender
-
     query = update.callback_query
     assert query is not None
     parts = keyboards.decode(query.data)
@@ -259,4 +258,4 @@ async def no_answer_tapped(update: Update, context: Context) -> None:
             )
             task.updated_at = now
             note = _("Still waiting: I'll ask again in a week.")
-        await _rerender(update, s, task, {}, note)
+        await rerender_tapped(update, s, task, note)
