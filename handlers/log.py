@@ -1,9 +1,13 @@
-"""/log: the guided conversation that records an interview, its people and how it went."""
+"""/log: the guided conversation that records an interview, its people and how it went.
+
+Its entry points and its wiring live here; the answers typed in handlers/log_answers.py, the
+buttons ("lg:<action>") in handlers/log_buttons.py, saving in handlers/log_save.py, the questions
+in handlers/log_questions.py, the draft in handlers/log_draft.py and its steps in handlers/steps.py.
+"""
 
 from __future__ import annotations
 
 import functools
-import logging
 from collections.abc import Awaitable, Callable
 from html import escape
 from typing import Any
@@ -59,8 +63,6 @@ from handlers.log_questions import (
 )
 from handlers.references_edit import command_inside
 from handlers.steps import Step
-
-log = logging.getLogger(__name__)
 
 # --- entry points ----------------------------------------------------------------------------
 

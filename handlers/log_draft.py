@@ -1,4 +1,4 @@
-"""The draft of an interview being logged: the conversation's states and its stored answers."""
+"""The draft of an interview being logged: its typed fields and how it is kept as JSON."""
 
 from __future__ import annotations
 
