@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from enum import IntEnum
+from enum import IntEnum, unique
 
 from telegram import Update
 from telegram.ext import BaseHandler
@@ -11,6 +11,8 @@ from telegram.ext import BaseHandler
 from handlers.common import Context
 
 
+# unique: a repeated number would make a step an alias of another, under the other's name
+@unique
 class Step(IntEnum):
     """Where an open conversation stands. The number is stored in the database while the
     conversation is open (bot/persistence.py), so a member's number never changes."""
