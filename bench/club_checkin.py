@@ -93,7 +93,7 @@ async def run_club_checkin(clubs: int, members: int, latency: float) -> None:
         try:
             group_ids = await seed_clubs(running, clubs, members)
             running.clock.set(CHECKIN)
-            sweep = running.runtime.extras["club_sweep"]
+            sweep = running.runtime.club_sweep
             assert isinstance(sweep, ClubSweep)
             before = _rss_mib()
             started = time.perf_counter()

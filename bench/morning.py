@@ -92,8 +92,8 @@ async def run_morning(clubs: int, members: int, latency: float) -> None:
             group_ids = await seed_clubs(running, clubs, members, checkin=MORNING)
             due = await _seed_nudges(running)
             running.clock.set(MORNING)
-            dispatcher = running.runtime.extras["dispatcher"]
-            club_sweep = running.runtime.extras["club_sweep"]
+            dispatcher = running.runtime.dispatcher
+            club_sweep = running.runtime.club_sweep
             assert isinstance(dispatcher, Dispatcher) and isinstance(club_sweep, ClubSweep)
             before = _rss_mib()
             started = time.perf_counter()

@@ -32,7 +32,8 @@ async def run_nudge_throughput(tasks: int, latency: float, server_errors: float 
         try:
             ids = add_fake_users(running.fake, tasks)
             seed(database, users=tasks, tasks_per_user=1, due_at=DUE, first_user_id=ids[0])
-            dispatcher = running.runtime.extras["dispatcher"]
+            dispatcher = running.runtime.dispatcher
+            assert dispatcher is not None
             if server_errors:
                 running.faults.add(
                     Fault.SERVER_ERROR, method="sendMessage", share=server_errors, seed=7

@@ -76,8 +76,7 @@ GROUP_COMMANDS: tuple[tuple[str, str], ...] = (
 
 async def open_database(runtime: Runtime) -> None:
     """Create the engine and bring the schema up to date, once."""
-    lock = runtime.extras.setdefault("open_lock", asyncio.Lock())
-    async with lock:
+    async with runtime.open_lock:
         if runtime.engine is not None:
             return
         settings = runtime.settings
@@ -116,49 +115,46 @@ async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> N
         await set_command_menus(application)
     except TelegramError:
         log.warning("could not publish the command menus", exc_info=True)
-    dispatcher = Dispatcher(runtime, application.bot)
-    runtime.extras["dispatcher"] = dispatcher
+    runtime.dispatcher = Dispatcher(runtime, application.bot)
     assert application.job_queue is not None
     application.job_queue.run_repeating(
         sweep_job, interval=runtime.settings.nudge_sweep_seconds, first=1.0, name="nudge-sweep"
     )
-    runtime.extras["club_sweep"] = ClubSweep(runtime, application.bot)
+    runtime.club_sweep = ClubSweep(runtime, application.bot)
     application.job_queue.run_repeating(
         club_sweep_job, interval=CLUB_SWEEP_SECONDS, first=1.0, name="club-sweep"
     )
     from handlers.lapses import LapseSweep
 
-    runtime.extras["lapses"] = LapseSweep(application)
+    runtime.lapses = LapseSweep(application)
     application.job_queue.run_repeating(
         lapse_job, interval=LAPSE_SWEEP_SECONDS, first=1.0, name="conversation-lapses"
     )
     from bot.domain.zones import _cities
 
     # the city table takes a couple of seconds to build; do it before anyone asks
-    runtime.extras["warm-cities"] = asyncio.get_running_loop().run_in_executor(None, _cities)
+    runtime.warm_cities = asyncio.get_running_loop().run_in_executor(None, _cities)
 
 
 async def sweep_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Sends the nudges that are due; the database says which, so a restart changes nothing."""
-    dispatcher = runtime_of(context).extras.get("dispatcher")
-    if isinstance(dispatcher, Dispatcher):
+    dispatcher = runtime_of(context).dispatcher
+    if dispatcher is not None:
         await dispatcher.sweep()
 
 
 async def lapse_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Ends the conversations that have waited too long for their next step; the database says
     which, on the bot's clock, so a restart changes nothing."""
-    from handlers.lapses import LapseSweep
-
-    lapses = runtime_of(context).extras.get("lapses")
-    if isinstance(lapses, LapseSweep):
+    lapses = runtime_of(context).lapses
+    if lapses is not None:
         await lapses.run()
 
 
 async def club_sweep_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Posts the club check-ins and reminders that are due, and anything else clubs are owed."""
-    club_sweep = runtime_of(context).extras.get("club_sweep")
-    if isinstance(club_sweep, ClubSweep):
+    club_sweep = runtime_of(context).club_sweep
+    if club_sweep is not None:
         await club_sweep.run()
 
 
@@ -266,7 +262,7 @@ def build_application(
     from handlers.references_edit import references_conversation
     from handlers.reminders import reminder_handlers
     from handlers.settings import cancel_handler, settings_conversation, settings_handlers
-    from handlers.start import help_handlers
+    from handlers.start import help_handlers, start_handler
     from handlers.stats import stats_handlers
     from handlers.tasks import task_handlers
 
@@ -279,7 +275,7 @@ def build_application(
     # so that any command can close the question on its way to its own handler; its callbacks
     # stop the update when they have answered it, and pass on a known user's "/start log_..."
     # link and anything said while an interview is being logged.
-    application.add_handler(settings_conversation(), group=-1)
+    application.add_handler(settings_conversation(start_handler()), group=-1)
     # Group 0, and order matters: the log conversation first, so that its own /cancel and its
     # questions win.
     # every conversation lapses on the bot's clock, from the database (handlers/lapses.py)

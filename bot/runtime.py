@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import Update
@@ -19,18 +20,46 @@ from bot.db.models import User
 from bot.domain.zones import zone_info
 from bot.i18n import Translator, pick_language
 
+if TYPE_CHECKING:
+    # both take the Runtime they serve, so only their types are imported here
+    from bot.clubs.checkin import ClubSweep
+    from bot.nudges.dispatcher import Dispatcher
+
 RUNTIME_KEY = "runtime"
+
+
+class Sweep(Protocol):
+    """A periodic sweep over the database (the lapses of conversations, in handlers/lapses.py)."""
+
+    @property
+    def busy(self) -> bool: ...
+
+    async def run(self) -> int: ...
 
 
 @dataclass
 class Runtime:
-    """The application's shared resources; post_init fills in the database."""
+    """The application's shared resources; post_init (bot/app.py) opens the database and
+    starts the sweeps, so each of those is None until the application has started."""
 
     settings: Settings
     clock: Clock
     engine: AsyncEngine | None = None
     sessionmaker: async_sessionmaker[AsyncSession] | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
+    # one opening of the database at a time: post_init and the persistence may both ask first
+    open_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # sends the due nudges
+    dispatcher: Dispatcher | None = None
+    # posts the clubs' check-ins, reminders and outbox
+    club_sweep: ClubSweep | None = None
+    # ends the conversations that waited too long
+    lapses: Sweep | None = None
+    # the city table being built in a worker thread at start-up
+    warm_cities: asyncio.Future[object] | None = None
+    # the club introductions being refreshed in this process (True when a join came in
+    # meanwhile), and when each was last edited (handlers/club_join.py), by (chat, message)
+    intro_refreshes: dict[tuple[int, int], bool] = field(default_factory=dict)
+    intro_edited_at: dict[tuple[int, int], float] = field(default_factory=dict)
 
     def session(self) -> AsyncSession:
         if self.sessionmaker is None:

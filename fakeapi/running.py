@@ -106,13 +106,13 @@ class RunningBot:
             return False
         if self._in_flight or not application.update_queue.empty():
             return True
-        club_sweep = self.runtime.extras.get("club_sweep")
+        club_sweep = self.runtime.club_sweep
         if club_sweep is not None and club_sweep.busy:
             return True
-        lapses = self.runtime.extras.get("lapses")
+        lapses = self.runtime.lapses
         if lapses is not None and lapses.busy:
             return True
-        dispatcher = self.runtime.extras.get("dispatcher")
+        dispatcher = self.runtime.dispatcher
         return dispatcher is not None and dispatcher.busy
 
     async def sweep(self) -> int:
@@ -121,15 +121,17 @@ class RunningBot:
         assert self.application is not None
         # steps still in memory are stored first, each with the moment it was taken
         await self.application.update_persistence()
-        await self.runtime.extras["lapses"].run()
-        sent = int(await self.runtime.extras["dispatcher"].sweep())
+        assert self.runtime.lapses is not None and self.runtime.dispatcher is not None
+        await self.runtime.lapses.run()
+        sent = await self.runtime.dispatcher.sweep()
         await self.fake.settle()
         return sent
 
     async def club_sweep(self) -> int:
         """Run the club sweep now, as its job would (check-ins, reminders, then the outbox),
         and wait for the bot to settle; returns how many check-ins it queued."""
-        queued = int(await self.runtime.extras["club_sweep"].run())
+        assert self.runtime.club_sweep is not None
+        queued = await self.runtime.club_sweep.run()
         await self.fake.settle()
         return queued
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
-from html import escape
 from typing import Any
 
 from sqlalchemy import select
@@ -23,6 +22,7 @@ from bot.domain.interviews import MAX_FIELD
 from bot.progress import progress_this_week
 from bot.progress_words import progress_lines
 from bot.runtime import Scope, scope
+from handlers.applications_list import application_list_handlers, what_of
 from handlers.common import Context, answer, edit_in_place, is_private, send_to_private_chat
 
 ACTION = "ap"
@@ -33,11 +33,6 @@ PENDING_KEY = "applied-pending"
 # the same company and role again within this time is more likely a double send than a second
 # application, so it is asked about
 REPEAT_WINDOW = timedelta(hours=24)
-
-
-def what_of(company: str, role: str) -> str:
-    """'Company · Role', escaped for HTML."""
-    return escape(company) + (f" · {escape(role)}" if role else "")
 
 
 async def applied_command(update: Update, context: Context) -> None:
@@ -209,8 +204,6 @@ def application_handlers(
     user_data: Mapping[int, Mapping[Any, Any]],
 ) -> list[BaseHandler[Update, Context, object]]:
     """The handlers of /applied; user_data is the application's, where the question is kept."""
-    from handlers.applications_list import application_list_handlers
-
     private_reply = (
         filters.ChatType.PRIVATE
         & filters.TEXT

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from sqlalchemy import func, select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
@@ -9,11 +11,15 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot import keyboards
 from bot.db.models import Application
 from bot.runtime import Scope, scope
-from handlers.applications import what_of
 from handlers.common import Context, answer, edit_in_place, is_private, send_to_private_chat
 
 ACTION = "apl"
 PAGE_SIZE = 5
+
+
+def what_of(company: str, role: str) -> str:
+    """'Company · Role', escaped for HTML."""
+    return escape(company) + (f" · {escape(role)}" if role else "")
 
 
 async def _page(s: Scope, page: int) -> tuple[str, InlineKeyboardMarkup | None]:

@@ -12,7 +12,7 @@ from telegram import User as TelegramUser
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot import keyboards
-from bot.clubs.checkin import GOAL_ACTION, ClubSweep
+from bot.clubs.checkin import GOAL_ACTION
 from bot.clubs.goals import (
     REPORT_LIMIT,
     Report,
@@ -34,8 +34,8 @@ def flush_club_posts_soon(context: Context) -> None:
     """Sends what a handler just queued for a club (a celebration) without making the user
     wait; if a flush is already under way it takes the post in its next round, else the next
     club sweep does, within a minute."""
-    sweep = runtime_of(context).extras.get("club_sweep")
-    if isinstance(sweep, ClubSweep) and not sweep.poster.busy:
+    sweep = runtime_of(context).club_sweep
+    if sweep is not None and not sweep.poster.busy:
         # started in an empty context: the task must not inherit the handler's open scope
         # (bot/runtime.py), or its sends would commit the handler's session from another task
         contextvars.Context().run(

@@ -27,6 +27,7 @@ from bot.i18n import Translator
 from bot.runtime import Runtime, runtime_of, scope
 from handlers.club_prefs import member_card
 from handlers.common import Context, answer, deep_link, is_private, refuse_foreign_tap
+from handlers.onboarding import ZONE_MISSES_KEY, ZONE_SET_ASIDE_KEY, ask_for_zone, greeting
 
 log = logging.getLogger(__name__)
 
@@ -202,10 +203,6 @@ async def join_tapped(update: Update, context: Context) -> None:
         )
 
 
-# the introductions being refreshed in this process (True when a join came in meanwhile), and
-# when each was last edited
-INTRO_REFRESHES = "club-intro-refreshes"
-INTRO_EDITED_AT = "club-intro-edited-at"
 # seconds between two edits of one introduction: a cosmetic count may spend only a few of the
 # group's 20 messages a minute, which the club's real posts need
 INTRO_EDIT_GAP = 10.0
@@ -215,8 +212,8 @@ async def refresh_introduction(context: Context, chat_id: int, message_id: int) 
     """Shows the club's current member count on its introduction. Joins that come within
     INTRO_EDIT_GAP of the last edit are folded into one edit after the gap, not one edit each."""
     runtime = runtime_of(context)
-    refreshing: dict[tuple[int, int], bool] = runtime.extras.setdefault(INTRO_REFRESHES, {})
-    edited_at: dict[tuple[int, int], float] = runtime.extras.setdefault(INTRO_EDITED_AT, {})
+    refreshing = runtime.intro_refreshes
+    edited_at = runtime.intro_edited_at
     key = (chat_id, message_id)
     if key in refreshing:
         refreshing[key] = True
@@ -316,9 +313,6 @@ async def club_of_join_link(
 async def join_from_link(update: Update, context: Context, payload: str) -> int:
     """Finishes a join in the private chat that a group's Join link opened; a newcomer is then
     asked for their time zone, as anyone starting the bot is. Returns the conversation state."""
-    from handlers.settings import ZONE_MISSES_KEY, ZONE_SET_ASIDE_KEY, ask_for_zone
-    from handlers.start import greeting
-
     runtime = runtime_of(context)
     person = update.effective_user
     assert person is not None

@@ -12,8 +12,9 @@ from bot.domain.plan import NOT_TOLD
 from bot.interviews import find_interview
 from bot.runtime import scope
 from handlers.common import Context, answer
-from handlers.log_draft import DRAFT, END, FEELING, draft_of
+from handlers.log_draft import END, draft_of, keep, start_draft
 from handlers.log_questions import go
+from handlers.steps import Step
 
 
 async def debrief_from_nudge(update: Update, context: Context) -> int:
@@ -41,13 +42,18 @@ async def debrief_from_nudge(update: Update, context: Context) -> int:
             return END
         await query.answer()
         draft = draft_of(interview)
-        draft.update(editing=False, debrief=True)
-        context.user_data[DRAFT] = draft
-        await answer(
-            update,
-            _(
-                "Your interview at <b>{company}</b> for the {role} role: three short questions, "
-                "then I'll plan your thank-yous and the rest. /cancel stops at any point."
-            ).format(company=escape(interview.company), role=escape(interview.role)),
-        )
-        return await go(update, context, s, draft, FEELING)
+        draft.editing = False
+        draft.debrief = True
+        start_draft(context, draft)
+        try:
+            await answer(
+                update,
+                _(
+                    "Your interview at <b>{company}</b> for the {role} role: three short "
+                    "questions, then I'll plan your thank-yous and the rest. /cancel stops at "
+                    "any point."
+                ).format(company=escape(interview.company), role=escape(interview.role)),
+            )
+            return await go(update, context, s, draft, Step.FEELING)
+        finally:
+            keep(context, draft)

@@ -28,9 +28,9 @@ from handlers.common import (
     make_way,
     send_to_private_chat,
 )
+from handlers.steps import Step, with_legacy_steps
 
 ACTION = "goal"
-WAITING_FOR_GOAL = "waiting_for_goal"
 # an unanswered question lapses, so a number typed much later is not taken for a goal
 GOAL_QUESTION_TIMEOUT = timedelta(minutes=15)
 
@@ -128,7 +128,7 @@ async def goal_command(update: Update, context: Context) -> object:
         # the zone question gives way: only one question at a time takes what is typed
         make_way(update, context, "goal")
         await answer(update, await _overview(s), reply_markup=_markup(s))
-        return WAITING_FOR_GOAL
+        return Step.WAITING_FOR_GOAL
 
 
 async def goal_from_link(update: Update, context: Context) -> object:
@@ -157,7 +157,7 @@ async def _take_typed(update: Update, s: Scope, text: str) -> object:
                 low=s.tr.number(GOAL_MIN), high=s.tr.number(GOAL_MAX)
             ),
         )
-        return WAITING_FOR_GOAL
+        return Step.WAITING_FOR_GOAL
     if found is GoalProblem.OUT_OF_RANGE:
         lines = [
             _(
@@ -167,7 +167,7 @@ async def _take_typed(update: Update, s: Scope, text: str) -> object:
         if s.user.weekly_goal is not None:
             lines.append(_("To have no goal at all, tap “Clear the goal” under /goal."))
         await answer(update, "\n".join(lines))
-        return WAITING_FOR_GOAL
+        return Step.WAITING_FOR_GOAL
     assert isinstance(found, int)
     _store(s, found)
     await note_goal_set(s.session, s.user.id, s.runtime.clock.now())
@@ -184,7 +184,7 @@ async def goal_not_text(update: Update, context: Context) -> object:
                 low=s.tr.number(GOAL_MIN), high=s.tr.number(GOAL_MAX)
             ),
         )
-    return WAITING_FOR_GOAL
+    return Step.WAITING_FOR_GOAL
 
 
 async def goal_tapped(update: Update, context: Context) -> object:
@@ -241,15 +241,18 @@ def goal_conversation() -> ConversationHandler[Context]:
             ),
             tapped,
         ],
-        states={
-            WAITING_FOR_GOAL: [
-                MessageHandler(filters.TEXT & ~filters.COMMAND, goal_typed),
-                MessageHandler(
-                    ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL, goal_not_text
-                ),
-                tapped,
-            ],
-        },
+        states=with_legacy_steps(
+            "goal",
+            {
+                Step.WAITING_FOR_GOAL: [
+                    MessageHandler(filters.TEXT & ~filters.COMMAND, goal_typed),
+                    MessageHandler(
+                        ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL, goal_not_text
+                    ),
+                    tapped,
+                ],
+            },
+        ),
         fallbacks=[CommandHandler("cancel", goal_cancelled)],
         name="goal",
         persistent=True,

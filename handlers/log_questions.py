@@ -20,25 +20,12 @@ from handlers.common import Context, answer
 from handlers.log_draft import (
     ACTION,
     AFTER_FIELDS,
-    COMPANY,
-    EDIT_MENU,
     EDITABLE_FIELDS,
-    FEELING,
-    FORMAT,
-    PERSON_CONTACT,
-    PERSON_MORE,
-    PERSON_NAME,
-    PERSON_SPLIT,
-    PERSON_TITLE,
-    RESPONSE_DATE,
-    ROLE,
-    SUMMARY,
-    TIMEFRAME,
-    WHEN,
     Draft,
     is_ahead,
     view_of,
 )
+from handlers.steps import Step
 
 log = logging.getLogger(__name__)
 
@@ -56,11 +43,11 @@ def _back_row(s: Scope) -> list[InlineKeyboardButton]:
 
 async def clear_previous_question(update: Update, context: Context, draft: Draft) -> None:
     """Take the buttons off the last question, so only the current one can be tapped."""
-    previous = draft.get("question_id")
+    previous = draft.question_id
     chat = update.effective_chat
     if not previous or chat is None:
         return
-    draft["question_id"] = None
+    draft.question_id = None
     try:
         await context.bot.edit_message_reply_markup(chat.id, previous, reply_markup=None)
     except BadRequest:
@@ -80,18 +67,18 @@ async def ask(
     await clear_previous_question(update, context, draft)
     message = await answer(update, text, reply_markup=keyboards.keyboard(rows) if rows else None)
     if message is not None and rows:
-        draft["question_id"] = message.message_id
+        draft.question_id = message.message_id
 
 
 async def ask_company(update: Update, context: Context, s: Scope, draft: Draft) -> int:
-    rows = [_back_row(s)] if draft["editing"] else []
+    rows = [_back_row(s)] if draft.editing else []
     await ask(update, context, draft, s._("Which <b>company</b> was the interview with?"), rows)
-    return COMPANY
+    return Step.COMPANY
 
 
 async def ask_role(update: Update, context: Context, s: Scope, draft: Draft) -> int:
     await ask(update, context, draft, s._("What is the <b>role</b>?"), [_back_row(s)])
-    return ROLE
+    return Step.ROLE
 
 
 async def ask_when(update: Update, context: Context, s: Scope, draft: Draft) -> int:
@@ -110,23 +97,23 @@ async def ask_when(update: Update, context: Context, s: Scope, draft: Draft) -> 
         _back_row(s),
     ]
     await ask(update, context, draft, text, rows)
-    return WHEN
+    return Step.WHEN
 
 
 async def ask_format(update: Update, context: Context, s: Scope, draft: Draft) -> int:
     rows = [[_btn(s._(FORMAT_LABELS[f]), "fmt", f) for f in FORMATS], _back_row(s)]
-    text = s._("How will it be held?") if draft.get("ahead") else s._("How was it held?")
+    text = s._("How will it be held?") if draft.ahead else s._("How was it held?")
     await ask(update, context, draft, text, rows)
-    return FORMAT
+    return Step.FORMAT
 
 
 async def ask_person_name(update: Update, context: Context, s: Scope, draft: Draft) -> int:
     _ = s._
-    draft["person"] = None
-    if draft["people"]:
+    draft.person = None
+    if draft.people:
         text = _("What is the next interviewer's <b>name</b>?")
         rows = [_back_row(s)]
-    elif draft.get("ahead"):
+    elif draft.ahead:
         text = _(
             "Who will interview you, if you know? Send the first interviewer's <b>name</b>; "
             "each of them will get their own thank-you."
@@ -139,12 +126,12 @@ async def ask_person_name(update: Update, context: Context, s: Scope, draft: Dra
         )
         rows = [[_btn(_("I don't have their names"), "nopeople")], _back_row(s)]
     await ask(update, context, draft, text, rows)
-    return PERSON_NAME
+    return Step.PERSON_NAME
 
 
 async def ask_person_title(update: Update, context: Context, s: Scope, draft: Draft) -> int:
     _ = s._
-    name = (draft["person"] or {}).get("name", "")
+    name = draft.person.name if draft.person else ""
     rows = [[_btn(_("I don't know"), "notitle")], _back_row(s)]
     await ask(
         update,
@@ -154,13 +141,13 @@ async def ask_person_title(update: Update, context: Context, s: Scope, draft: Dr
         _("{name}: what is their <b>job title</b>?").format(name=escape(name)),
         rows,
     )
-    return PERSON_TITLE
+    return Step.PERSON_TITLE
 
 
 async def ask_person_split(update: Update, context: Context, s: Scope, draft: Draft) -> int:
     """Asks whether a name typed with a comma was a name and a job title."""
     _ = s._
-    typed = (draft["person"] or {}).get("name", "")
+    typed = draft.person.name if draft.person else ""
     parts = split_name_and_title(typed)
     if parts is None:
         return await ask_person_title(update, context, s, draft)
@@ -183,12 +170,12 @@ async def ask_person_split(update: Update, context: Context, s: Scope, draft: Dr
         "the name as it is."
     ).format(typed=escape(typed))
     await ask(update, context, draft, text, rows)
-    return PERSON_SPLIT
+    return Step.PERSON_SPLIT
 
 
 async def ask_person_contact(update: Update, context: Context, s: Scope, draft: Draft) -> int:
     _ = s._
-    name = (draft["person"] or {}).get("name", "")
+    name = draft.person.name if draft.person else ""
     rows = [[_btn(_("Skip"), "nocontact")], _back_row(s)]
     await ask(
         update,
@@ -197,22 +184,22 @@ async def ask_person_contact(update: Update, context: Context, s: Scope, draft: 
         _("An <b>email or phone number</b> for {name}? Optional.").format(name=escape(name)),
         rows,
     )
-    return PERSON_CONTACT
+    return Step.PERSON_CONTACT
 
 
 async def ask_person_more(update: Update, context: Context, s: Scope, draft: Draft) -> int:
     _ = s._
-    people = draft["people"]
+    people = draft.people
     lines = (
         [_("Who was there? Add anyone missing, remove anyone who was not.")]
-        if (draft.get("debrief") and people)
+        if (draft.debrief and people)
         else []
     )
     lines += (
         [
             _("Interviewers so far:"),
             *(
-                f"{index}. {escape(p['name'])}" + (f", {escape(p['title'])}" if p["title"] else "")
+                f"{index}. {escape(p.name)}" + (f", {escape(p.title)}" if p.title else "")
                 for index, p in enumerate(people, 1)
             ),
         ]
@@ -223,7 +210,7 @@ async def ask_person_more(update: Update, context: Context, s: Scope, draft: Dra
     if len(people) < MAX_INTERVIEWERS:
         rows.append([_btn(_("➕ Add another"), "addperson")])
     removals = [
-        _btn(_("✖ Remove {name}").format(name=shorten(p["name"], 20)), "rmperson", index)
+        _btn(_("✖ Remove {name}").format(name=shorten(p.name, 20)), "rmperson", index)
         for index, p in enumerate(people)
     ]
     # two to a row, so every interviewer (up to the maximum) can be taken off the list
@@ -231,7 +218,7 @@ async def ask_person_more(update: Update, context: Context, s: Scope, draft: Dra
     rows.append([_btn(_("✅ That's everyone"), "peopledone")])
     rows.append(_back_row(s))
     await ask(update, context, draft, "\n".join(lines), rows)
-    return PERSON_MORE
+    return Step.PERSON_MORE
 
 
 async def ask_timeframe(update: Update, context: Context, s: Scope, draft: Draft) -> int:
@@ -242,7 +229,7 @@ async def ask_timeframe(update: Update, context: Context, s: Scope, draft: Draft
         _back_row(s),
     ]
     await ask(update, context, draft, _("When did they say you would <b>hear back</b>?"), rows)
-    return TIMEFRAME
+    return Step.TIMEFRAME
 
 
 async def ask_response_date(update: Update, context: Context, s: Scope, draft: Draft) -> int:
@@ -253,29 +240,29 @@ async def ask_response_date(update: Update, context: Context, s: Scope, draft: D
         s._("By which date did they say they would answer? (for example <i>15.12</i>)"),
         [_back_row(s)],
     )
-    return RESPONSE_DATE
+    return Step.RESPONSE_DATE
 
 
 async def ask_feeling(update: Update, context: Context, s: Scope, draft: Draft) -> int:
     _ = s._
     rows = [[_btn(_(FEELING_LABELS[f]), "feel", f) for f in FEELINGS]]
     # asking after an interview starts here: there is nothing to go back to
-    if not draft.get("debrief"):
+    if not draft.debrief:
         rows.append(_back_row(s))
     await ask(update, context, draft, _("How do you feel it went?"), rows)
-    return FEELING
+    return Step.FEELING
 
 
 async def show_summary(update: Update, context: Context, s: Scope, draft: Draft) -> int:
     _ = s._
-    draft["editing"] = True
+    draft.editing = True
     heading = _("Here is the interview. Save it?")
     rows = [
         [_btn(_("✅ Save"), "save"), _btn(_("✏️ Edit"), "edit")],
         [_btn(_("✖ Discard"), "discard")],
     ]
     await ask(update, context, draft, render_card(s.tr, view_of(draft), heading), rows)
-    return SUMMARY
+    return Step.SUMMARY
 
 
 async def show_edit_menu(update: Update, context: Context, s: Scope, draft: Draft) -> int:
@@ -284,93 +271,110 @@ async def show_edit_menu(update: Update, context: Context, s: Scope, draft: Draf
         _btn(_(label), "field", name)
         for name, label, _state in EDITABLE_FIELDS
         # before the interview, how it went and their answer are not known yet
-        if not (draft.get("ahead") and name in AFTER_FIELDS)
+        if not (draft.ahead and name in AFTER_FIELDS)
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append([_btn(_("⬅ Back to the summary"), "summary")])
     await ask(update, context, draft, _("What would you like to change?"), rows)
-    return EDIT_MENU
+    return Step.EDIT_MENU
 
 
 ASKERS = {
-    COMPANY: ask_company,
-    ROLE: ask_role,
-    WHEN: ask_when,
-    FORMAT: ask_format,
-    PERSON_NAME: ask_person_name,
-    PERSON_SPLIT: ask_person_split,
-    PERSON_TITLE: ask_person_title,
-    PERSON_CONTACT: ask_person_contact,
-    PERSON_MORE: ask_person_more,
-    TIMEFRAME: ask_timeframe,
-    RESPONSE_DATE: ask_response_date,
-    FEELING: ask_feeling,
-    SUMMARY: show_summary,
-    EDIT_MENU: show_edit_menu,
+    Step.COMPANY: ask_company,
+    Step.ROLE: ask_role,
+    Step.WHEN: ask_when,
+    Step.FORMAT: ask_format,
+    Step.PERSON_NAME: ask_person_name,
+    Step.PERSON_SPLIT: ask_person_split,
+    Step.PERSON_TITLE: ask_person_title,
+    Step.PERSON_CONTACT: ask_person_contact,
+    Step.PERSON_MORE: ask_person_more,
+    Step.TIMEFRAME: ask_timeframe,
+    Step.RESPONSE_DATE: ask_response_date,
+    Step.FEELING: ask_feeling,
+    Step.SUMMARY: show_summary,
+    Step.EDIT_MENU: show_edit_menu,
 }
 
 
-def next_after(state: int, draft: Draft) -> int:
+def next_after(state: Step, draft: Draft) -> Step:
     """The question that follows an answered one; back to the summary when editing a field."""
-    if draft["editing"] and state in (COMPANY, ROLE, WHEN, FORMAT, FEELING, TIMEFRAME):
-        return SUMMARY
-    if draft.get("debrief"):
+    if draft.editing and state in (
+        Step.COMPANY,
+        Step.ROLE,
+        Step.WHEN,
+        Step.FORMAT,
+        Step.FEELING,
+        Step.TIMEFRAME,
+    ):
+        return Step.SUMMARY
+    if draft.debrief:
         # after an interview logged ahead: how it went, who was there, when they will answer
         after = {
-            FEELING: PERSON_MORE if draft["people"] else PERSON_NAME,
-            TIMEFRAME: SUMMARY,
-            RESPONSE_DATE: SUMMARY,
+            Step.FEELING: Step.PERSON_MORE if draft.people else Step.PERSON_NAME,
+            Step.TIMEFRAME: Step.SUMMARY,
+            Step.RESPONSE_DATE: Step.SUMMARY,
         }
         if state in after:
             return after[state]
-    if draft.get("ahead") and state == PERSON_MORE:
-        return SUMMARY
+    if draft.ahead and state == Step.PERSON_MORE:
+        return Step.SUMMARY
     order = {
-        COMPANY: ROLE,
-        ROLE: WHEN,
-        WHEN: FORMAT,
-        FORMAT: PERSON_NAME,
-        PERSON_NAME: PERSON_TITLE,
-        PERSON_TITLE: PERSON_CONTACT,
-        PERSON_CONTACT: PERSON_MORE,
-        PERSON_MORE: SUMMARY if draft["editing"] else TIMEFRAME,
-        TIMEFRAME: FEELING,
-        RESPONSE_DATE: SUMMARY if draft["editing"] else FEELING,
-        FEELING: SUMMARY,
+        Step.COMPANY: Step.ROLE,
+        Step.ROLE: Step.WHEN,
+        Step.WHEN: Step.FORMAT,
+        Step.FORMAT: Step.PERSON_NAME,
+        Step.PERSON_NAME: Step.PERSON_TITLE,
+        Step.PERSON_TITLE: Step.PERSON_CONTACT,
+        Step.PERSON_CONTACT: Step.PERSON_MORE,
+        Step.PERSON_MORE: Step.SUMMARY if draft.editing else Step.TIMEFRAME,
+        Step.TIMEFRAME: Step.FEELING,
+        Step.RESPONSE_DATE: Step.SUMMARY if draft.editing else Step.FEELING,
+        Step.FEELING: Step.SUMMARY,
     }
     return order[state]
 
 
-def previous_of(state: int, draft: Draft) -> int:
+def previous_of(state: Step, draft: Draft) -> Step:
     """The question one step back."""
-    if draft.get("debrief") and (
-        state in (FEELING, PERSON_MORE) or (state == PERSON_NAME and not draft["people"])
+    if draft.debrief and (
+        state in (Step.FEELING, Step.PERSON_MORE)
+        or (state == Step.PERSON_NAME and not draft.people)
     ):
-        return FEELING
-    if draft["editing"] and state in (COMPANY, ROLE, WHEN, FORMAT, FEELING, TIMEFRAME, EDIT_MENU):
-        return SUMMARY
-    if state == PERSON_NAME:
-        return PERSON_MORE if draft["people"] else (SUMMARY if draft["editing"] else FORMAT)
-    if state == PERSON_MORE:
-        return SUMMARY if draft["editing"] else FORMAT
-    if state == TIMEFRAME:
-        return PERSON_MORE if draft["people"] else PERSON_NAME
+        return Step.FEELING
+    if draft.editing and state in (
+        Step.COMPANY,
+        Step.ROLE,
+        Step.WHEN,
+        Step.FORMAT,
+        Step.FEELING,
+        Step.TIMEFRAME,
+        Step.EDIT_MENU,
+    ):
+        return Step.SUMMARY
+    if state == Step.PERSON_NAME:
+        return (
+            Step.PERSON_MORE if draft.people else (Step.SUMMARY if draft.editing else Step.FORMAT)
+        )
+    if state == Step.PERSON_MORE:
+        return Step.SUMMARY if draft.editing else Step.FORMAT
+    if state == Step.TIMEFRAME:
+        return Step.PERSON_MORE if draft.people else Step.PERSON_NAME
     order = {
-        ROLE: COMPANY,
-        WHEN: ROLE,
-        FORMAT: WHEN,
-        PERSON_TITLE: PERSON_NAME,
-        PERSON_SPLIT: PERSON_NAME,
-        PERSON_CONTACT: PERSON_TITLE,
-        RESPONSE_DATE: TIMEFRAME,
-        FEELING: TIMEFRAME,
-        SUMMARY: FEELING,
+        Step.ROLE: Step.COMPANY,
+        Step.WHEN: Step.ROLE,
+        Step.FORMAT: Step.WHEN,
+        Step.PERSON_TITLE: Step.PERSON_NAME,
+        Step.PERSON_SPLIT: Step.PERSON_NAME,
+        Step.PERSON_CONTACT: Step.PERSON_TITLE,
+        Step.RESPONSE_DATE: Step.TIMEFRAME,
+        Step.FEELING: Step.TIMEFRAME,
+        Step.SUMMARY: Step.FEELING,
     }
-    return order.get(state, COMPANY)
+    return order.get(state, Step.COMPANY)
 
 
-async def go(update: Update, context: Context, s: Scope, draft: Draft, state: int) -> int:
-    # drafts from before these keys existed, and a date moved across "now", are caught up here
-    draft.setdefault("debrief", False)
-    draft["ahead"] = is_ahead(s, draft)
+async def go(update: Update, context: Context, s: Scope, draft: Draft, state: Step) -> int:
+    # a date moved across "now" is caught up here
+    draft.ahead = is_ahead(s, draft)
     return await ASKERS[state](update, context, s, draft)

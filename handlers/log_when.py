@@ -14,8 +14,9 @@ from bot.domain.zones import country_for_zone
 from bot.i18n import Translator
 from bot.runtime import Scope
 from handlers.common import Context
-from handlers.log_draft import ACTION, WHEN, Draft
+from handlers.log_draft import ACTION, Draft
 from handlers.log_questions import ask
+from handlers.steps import Step
 
 # how many whole hours around now the "what time today" question offers
 HOURS_BEFORE, HOURS_AFTER = 2, 3
@@ -126,7 +127,7 @@ async def ask_today_time(update: Update, context: Context, s: Scope, draft: Draf
         ),
         rows,
     )
-    return WHEN
+    return Step.WHEN
 
 
 def today_at(parts: list[str], now_local: datetime) -> ParsedWhen | None:

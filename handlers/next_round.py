@@ -22,8 +22,6 @@ from handlers.outcomes_common import (
     ASK_AGAIN_DAYS,
     DRAFT,
     END,
-    ROUND_DATE,
-    ROUND_PEOPLE,
     Draft,
     draft_of,
     forget,
@@ -32,6 +30,8 @@ from handlers.outcomes_common import (
     replan_everything,
     say_gone,
 )
+from handlers.steps import Step
+from handlers.tasks import rerender_tapped
 
 # --- the next round --------------------------------------------------------------------------
 
@@ -55,7 +55,7 @@ async def next_round_chosen(update: Update, context: Context) -> int:
         }
         context.user_data[DRAFT] = draft
         await answer(update, _date_question(s, interview))
-        return ROUND_DATE
+        return Step.ROUND_DATE
 
 
 def _date_question(s: Scope, interview: Interview) -> str:
@@ -90,18 +90,18 @@ async def round_date_typed(update: Update, context: Context) -> int:
                 ),
             )
             await answer(update, _date_question(s, interview))
-            return ROUND_DATE
+            return Step.ROUND_DATE
         at = reading.at or time(12, 0)
         moment = datetime.combine(reading.day, at, tzinfo=s.tr.tz).astimezone(UTC)
         if moment <= interview.scheduled_at:
             await answer(update, s._("That is not after the earlier round. When is the next one?"))
-            return ROUND_DATE
+            return Step.ROUND_DATE
         draft["at"] = moment.isoformat()
         draft["time_known"] = reading.at is not None
         if not draft["people"]:
             return await _save_round(update, context, s, interview, draft)
         await _ask_people(update, s, interview, draft, edit=False)
-        return ROUND_PEOPLE
+        return Step.ROUND_PEOPLE
 
 
 async def _ask_people(
@@ -137,7 +137,7 @@ async def person_tapped(update: Update, context: Context) -> int:
         people = interview.interviewers
         if index is None or not 0 <= index < len(people):
             await query.answer(s._("That choice is no longer offered."))
-            return ROUND_PEOPLE
+            return Step.ROUND_PEOPLE
         person_id = people[index].id
         picked: list[int] = draft["picked"]
         if person_id in picked:
@@ -146,7 +146,7 @@ async def person_tapped(update: Update, context: Context) -> int:
             picked.append(person_id)
         await query.answer()
         await _ask_people(update, s, interview, draft, edit=True)
-        return ROUND_PEOPLE
+        return Step.ROUND_PEOPLE
 
 
 async def save_tapped(update: Update, context: Context) -> int:
@@ -215,8 +215,6 @@ async def _save_round(
 
 async def no_answer_tapped(update: Update, context: Context) -> None:
     """Marks an interview as no answer, or asks again in a week."""
-    from handlers.tasks import _rerender
-
     query = update.callback_query
     assert query is not None
     parts = keyboards.decode(query.data)
@@ -260,4 +258,4 @@ async def no_answer_tapped(update: Update, context: Context) -> None:
             )
             task.updated_at = now
             note = _("Still waiting: I'll ask again in a week.")
-        await _rerender(update, s, task, {}, note)
+        await rerender_tapped(update, s, task, note)

@@ -37,12 +37,9 @@ from handlers.next_round import (
 )
 from handlers.outcomes_common import (
     ACTION,
-    DECIDE,
     DECIDE_DAYS,
     DRAFT,
     END,
-    ROUND_DATE,
-    ROUND_PEOPLE,
     draft_of,
     forget,
     owned,
@@ -50,6 +47,7 @@ from handlers.outcomes_common import (
     replan_everything,
     say_gone,
 )
+from handlers.steps import Step, with_legacy_steps
 
 # --- the offer -------------------------------------------------------------------------------
 
@@ -122,7 +120,7 @@ async def offer_chosen(update: Update, context: Context) -> int:
             ),
             reply_markup=_decide_keyboard(s, interview.id),
         )
-        return DECIDE
+        return Step.DECIDE
 
 
 async def _store_decision(update: Update, s: Scope, interview: Interview, day: date | None) -> None:
@@ -156,7 +154,7 @@ async def decide_tapped(update: Update, context: Context) -> int:
             return await say_gone(update, s)
         if days not in DECIDE_DAYS:
             await query.answer(s._("That choice is no longer offered."))
-            return DECIDE if draft_of(context) else END
+            return Step.DECIDE if draft_of(context) else END
         forget(context)
         today = s.tr.local(s.runtime.clock.now()).date()
         day = today + timedelta(days=days) if days else None
@@ -182,7 +180,7 @@ async def decide_typed(update: Update, context: Context) -> int:
                 s._("When must you answer the offer? Tap a choice, or type a date."),
                 reply_markup=_decide_keyboard(s, interview.id),
             )
-            return DECIDE
+            return Step.DECIDE
         forget(context)
         await _store_decision(update, s, interview, day)
         return END
@@ -286,7 +284,7 @@ async def not_text(update: Update, context: Context) -> int:
     draft = draft_of(context)
     if draft is None:
         return END
-    return DECIDE if draft.get("kind") == "offer" else ROUND_DATE
+    return Step.DECIDE if draft.get("kind") == "offer" else Step.ROUND_DATE
 
 
 def lapsed(user_data: dict[Any, Any], tr: Translator) -> None:
@@ -297,18 +295,24 @@ def lapsed(user_data: dict[Any, Any], tr: Translator) -> None:
 def outcome_conversation() -> ConversationHandler[Context]:
     text = filters.TEXT & ~filters.COMMAND
     other = ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL
-    states: dict[object, list[BaseHandler[Update, Context, object]]] = {
-        DECIDE: [
-            CallbackQueryHandler(decide_tapped, pattern=r"^oc:decide:"),
-            MessageHandler(text, decide_typed),
-            MessageHandler(other, not_text),
-        ],
-        ROUND_DATE: [MessageHandler(text, round_date_typed), MessageHandler(other, not_text)],
-        ROUND_PEOPLE: [
-            CallbackQueryHandler(person_tapped, pattern=r"^oc:pick:"),
-            CallbackQueryHandler(save_tapped, pattern=r"^oc:save$"),
-        ],
-    }
+    states = with_legacy_steps(
+        "outcomes",
+        {
+            Step.DECIDE: [
+                CallbackQueryHandler(decide_tapped, pattern=r"^oc:decide:"),
+                MessageHandler(text, decide_typed),
+                MessageHandler(other, not_text),
+            ],
+            Step.ROUND_DATE: [
+                MessageHandler(text, round_date_typed),
+                MessageHandler(other, not_text),
+            ],
+            Step.ROUND_PEOPLE: [
+                CallbackQueryHandler(person_tapped, pattern=r"^oc:pick:"),
+                CallbackQueryHandler(save_tapped, pattern=r"^oc:save$"),
+            ],
+        },
+    )
     # it lapses after CONVERSATION_TIMEOUT_SECONDS on the bot's clock (handlers/lapses.py)
     return LapsingConversation(
         entry_points=[

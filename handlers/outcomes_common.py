@@ -22,9 +22,6 @@ from handlers.log_when import region_of
 ACTION = "oc"
 DRAFT = "outcome_draft"
 END = ConversationHandler.END
-DECIDE = 0
-ROUND_DATE = 1
-ROUND_PEOPLE = 2
 # the quick answers to "when must you decide?", in days; 0 is "not sure"
 DECIDE_DAYS = (3, 7, 14, 0)
 # "still waiting": the no-answer question comes back this many days later

@@ -47,14 +47,19 @@ from handlers.references import (
     say_gone,
     user_references,
 )
+from handlers.steps import Step, with_legacy_steps
 
 log = logging.getLogger(__name__)
 
 DRAFT = "reference_draft"
 END = ConversationHandler.END
 # one conversation state per question; the edit of any one field shares the last
-ASKING = {NAME: 0, RELATION: 1, CONTACT: 2, NOTE: 3}
-EDITING = 4
+ASKING = {
+    NAME: Step.REFERENCE_NAME,
+    RELATION: Step.REFERENCE_RELATION,
+    CONTACT: Step.REFERENCE_CONTACT,
+    NOTE: Step.REFERENCE_NOTE,
+}
 
 Draft = dict[str, Any]
 
@@ -114,7 +119,7 @@ async def _ask(update: Update, context: Context, s: Scope, draft: Draft) -> int:
     message = await answer(update, text, reply_markup=keyboards.keyboard(rows) if rows else None)
     if message is not None and rows:
         draft["question_id"] = message.message_id
-    return EDITING if draft["mode"] == "edit" else ASKING[field]
+    return Step.REFERENCE_EDIT if draft["mode"] == "edit" else ASKING[field]
 
 
 async def add_tapped(update: Update, context: Context) -> int:
@@ -340,9 +345,9 @@ def references_conversation() -> ConversationHandler[Context]:
             command_inside, pattern=r"^(ref:(add|edit|del|delyes)(:|$)|log:start$)"
         ),
     ]
-    states: dict[object, list[BaseHandler[Update, Context, object]]] = {
-        state: question for state in (*ASKING.values(), EDITING)
-    }
+    states = with_legacy_steps(
+        "references", {state: question for state in (*ASKING.values(), Step.REFERENCE_EDIT)}
+    )
     # it lapses after CONVERSATION_TIMEOUT_SECONDS on the bot's clock (handlers/lapses.py)
     return LapsingConversation(
         entry_points=[

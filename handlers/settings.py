@@ -1,24 +1,15 @@
-"""/language and /timezone: how and when the bot speaks to the user; /cancel."""
+"""/timezone (the zone question; its answers: handlers/zone_answers.py), /language, /pause,
+/resume: how and when the bot speaks to the user; /cancel."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import functools
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from html import escape
 from typing import Any
 
-from telegram import (
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    KeyboardButton,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
-    Update,
-)
-from telegram.error import BadRequest
+from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.ext import (
     ApplicationHandlerStop,
     BaseHandler,
@@ -30,56 +21,42 @@ from telegram.ext import (
 )
 
 from bot import keyboards
-from bot.domain.zones import (
-    MAX_ZONE_TEXT,
-    PlaceChoice,
-    ZoneMatch,
-    is_known_zone,
-    place_choices,
-    place_labels,
-    zone_choices,
-    zone_from_location,
-    zone_from_text,
-    zone_label,
-)
+from bot.domain.zones import zone_label
 from bot.i18n import SUPPORTED_LANGUAGES, Translator, language_in_text, language_name
-from bot.nudges.planner import replan_user
-from bot.runtime import Scope, runtime_of, scope
+from bot.runtime import Scope, scope
 from handlers.common import (
     Context,
     Farewell,
     LapsingConversation,
     answer,
-    deep_link,
     edit_in_place,
     holding_input,
     is_private,
     make_way,
     open_conversations,
-    refuse_foreign_tap,
     send_to_private_chat,
 )
+from handlers.onboarding import (
+    LINK_CLUB_KEY,
+    LINK_NEXT_KEY,
+    PASS_ON,
+    ZONE_MISSES_KEY,
+    ZONE_SET_ASIDE_KEY,
+    ask_for_zone,
+)
+from handlers.steps import Step
+from handlers.zone_answers import (
+    PLACE_ACTION,
+    after_zone_question,
+    apply_zone,
+    place_chosen,
+    user_data_of,
+    zone_from_message,
+    zone_from_shared_location,
+    zone_not_text,
+)
 
-WAITING_FOR_ZONE = 0
 ZONE_QUESTION_TIMEOUT = timedelta(minutes=15)
-# set when the user skipped the zone question or left it for a command: a link does not ask again
-ZONE_SET_ASIDE_KEY = "zone-set-aside"
-# how many answers in a row were not a zone: the first miss says how to leave the question
-ZONE_MISSES_KEY = "zone-misses"
-# the club whose link brought a newcomer, kept while they set their zone first
-LINK_CLUB_KEY = "link-club"
-# the command a newcomer's group link was for, offered once the zone question is answered
-LINK_NEXT_KEY = "link-next"
-# a tap on one of the places a typed name fits: "place:<zone>:<country>"
-PLACE_ACTION = "place"
-# the places last offered, zone -> the name shown, so the confirmation names the town chosen
-ZONE_PLACES_KEY = "zone-places"
-# returned by a callback that leaves the update to the handlers of group 0
-PASS_ON = -100
-# what _apply_zone answers when it offered candidates: the question stays open, and it is not a
-# miss to remind the user about
-OFFERED_CHOICES = -101
-
 Callback = Callable[[Update, Context], Coroutine[Any, Any, int]]
 
 
@@ -93,7 +70,7 @@ def settled(callback: Callback) -> Callback:
         state = await callback(update, context)
         if state == PASS_ON:
             return ConversationHandler.END
-        if state == WAITING_FOR_ZONE:
+        if state == Step.WAITING_FOR_ZONE:
             # one question at a time: an open goal question gives way to this one
             make_way(update, context, "settings")
         raise ApplicationHandlerStop(state)
@@ -116,7 +93,7 @@ def unless_elsewhere(callback: Callback) -> Callback:
 
 
 def _forget_zone_question(context: Context) -> None:
-    _forget_zone_answers(_user_data(context))
+    _forget_zone_answers(user_data_of(context))
 
 
 def _forget_zone_answers(user_data: dict[Any, Any]) -> None:
@@ -125,89 +102,19 @@ def _forget_zone_answers(user_data: dict[Any, Any]) -> None:
     user_data.pop(LINK_NEXT_KEY, None)
 
 
-def _user_data(context: Context) -> dict[Any, Any]:
-    return context.user_data if context.user_data is not None else {}
-
-
-async def _after_zone_question(update: Update, context: Context, s: Scope, state: int) -> int:
-    """What follows an answer to the zone question: the next step once it is closed, and once,
-    while it stays open, how to leave it."""
-    user_data = _user_data(context)
-    if state == OFFERED_CHOICES:
-        return WAITING_FOR_ZONE
-    if state == WAITING_FOR_ZONE:
-        misses = int(user_data.get(ZONE_MISSES_KEY, 0)) + 1
-        user_data[ZONE_MISSES_KEY] = misses
-        if misses == 1:
-            # said once, so that a message meant for something else later is not a mystery
-            await answer(
-                update,
-                s._(
-                    "I'm still waiting for your time zone. To leave this question, tap Skip "
-                    "or send any command."
-                ),
-            )
-        return state
-    user_data.pop(ZONE_MISSES_KEY, None)
-    next_command = user_data.pop(LINK_NEXT_KEY, None)
-    if isinstance(next_command, str):
-        button = InlineKeyboardButton(
-            s._("Go on: /{command}").format(command=next_command),
-            url=deep_link(context, next_command),
-        )
-        await answer(
-            update,
-            s._("Thank you. Now, what you came for:"),
-            reply_markup=InlineKeyboardMarkup([[button]]),
-        )
-        return state
-    club = user_data.pop(LINK_CLUB_KEY, None)
-    if isinstance(club, int):
-        # the interview came from a group's link: the button keeps the club it belongs to
-        button = InlineKeyboardButton(
-            s._("📝 Log an interview"), url=deep_link(context, f"log_{club}")
-        )
-        markup = InlineKeyboardMarkup([[button]])
-    else:
-        markup = _log_button(s)
-    await answer(update, s._("Next: tell me about an interview."), reply_markup=markup)
-    return state
-
-
-def _zone_keyboard(s: Scope) -> ReplyKeyboardMarkup:
-    _ = s._
-    return ReplyKeyboardMarkup(
-        [[KeyboardButton(_("📍 Share my location"), request_location=True)], [_("Skip")]],
-        resize_keyboard=True,
-        one_time_keyboard=True,
-    )
-
-
-async def ask_for_zone(update: Update, s: Scope, onboarding: bool = False) -> int:
-    """Asks where the user is, with a button to share their location."""
-    _ = s._
-    text = _(
-        "Which time zone are you in? I use it for every date I show and every reminder I plan.\n\n"
-        "Send a city (<i>Berlin</i>), a time zone name (<i>Europe/Berlin</i>), an offset "
-        "(<i>UTC+2</i>), or tap the button to share your location."
-    )
-    await answer(update, text, reply_markup=_zone_keyboard(s))
-    return WAITING_FOR_ZONE
-
-
 async def timezone_command(update: Update, context: Context) -> int:
     """Sets the zone from the command's argument, or asks for it."""
     if is_private(update) and holding_input(update, context) is not None:
         # an interview or a reference is being typed: its conversation says how to go on
         return PASS_ON
-    _user_data(context).pop(ZONE_MISSES_KEY, None)
+    user_data_of(context).pop(ZONE_MISSES_KEY, None)
     async with scope(update, context) as s:
         if not is_private(update):
             await send_to_private_chat(update, context, s, "timezone")
             return ConversationHandler.END
         if context.args:
-            state = await _apply_zone(update, context, s, " ".join(context.args))
-            return await _after_zone_question(update, context, s, state)
+            state = await apply_zone(update, context, s, " ".join(context.args))
+            return await after_zone_question(update, context, s, state)
         zone = s.user.timezone
         if zone:
             await answer(
@@ -220,190 +127,11 @@ async def timezone_command(update: Update, context: Context) -> int:
         return await ask_for_zone(update, s)
 
 
-async def zone_from_message(update: Update, context: Context) -> int:
-    """Reads a typed zone, city or offset."""
-    message = update.effective_message
-    assert message is not None and message.text is not None
-    async with scope(update, context) as s:
-        if message.text.strip() == s._("Skip"):
-            return await _skip_zone(update, context, s)
-        state = await _apply_zone(update, context, s, message.text)
-        return await _after_zone_question(update, context, s, state)
-
-
-async def zone_from_shared_location(update: Update, context: Context) -> int:
-    """Reads the zone of a shared location."""
-    message = update.effective_message
-    assert message is not None and message.location is not None
-    async with scope(update, context) as s:
-        match = await asyncio.to_thread(
-            zone_from_location, message.location.latitude, message.location.longitude
-        )
-        if match is None:
-            await answer(
-                update,
-                s._("I could not tell the time zone of that place. Please type your city instead."),
-            )
-            return WAITING_FOR_ZONE
-        state = await _save_zone(update, s, match)
-        return await _after_zone_question(update, context, s, state)
-
-
-async def zone_not_text(update: Update, context: Context) -> int:
-    """Answers a sticker, photo or the like while a zone was asked for."""
-    async with scope(update, context) as s:
-        await answer(
-            update,
-            s._("Please send your city or time zone as text, or share your location."),
-        )
-    return WAITING_FOR_ZONE
-
-
-async def _apply_zone(update: Update, context: Context, s: Scope, text: str) -> int:
-    _ = s._
-    cleaned = " ".join(text.split())
-    if len(cleaned) > MAX_ZONE_TEXT:
-        await answer(
-            update,
-            _(
-                "That is too long for a place name: please send at most {limit} characters, "
-                "like <i>Lisbon</i> or <i>UTC+1</i>."
-            ).format(limit=MAX_ZONE_TEXT),
-        )
-        return WAITING_FOR_ZONE
-    shared = zone_choices(cleaned)
-    if shared:
-        # "IST" is India, Ireland or Israel: a wrong guess would move every reminder
-        await answer(
-            update,
-            _("“{text}” is used in more than one place. Tap yours, or send your city.").format(
-                text=escape(cleaned)
-            ),
-            reply_markup=ReplyKeyboardMarkup(
-                [list(shared[i : i + 2]) for i in range(0, len(shared), 2)],
-                resize_keyboard=True,
-                one_time_keyboard=True,
-            ),
-        )
-        return OFFERED_CHOICES
-    # the first lookup may build the city table: keep the event loop free meanwhile
-    places = await asyncio.to_thread(place_choices, cleaned)
-    if places:
-        # "Valencia" is in Spain and in Venezuela: nothing is re-planned until the user picks
-        return await _offer_places(update, context, s, cleaned, places)
-    match = await asyncio.to_thread(zone_from_text, cleaned)
-    if match is None:
-        await answer(
-            update,
-            _(
-                "I don't know a time zone called “{text}”. Try a big city near you "
-                "(<i>Madrid</i>), a zone name (<i>America/Sao_Paulo</i>) or an offset "
-                "(<i>UTC-3</i>)."
-            ).format(text=escape(cleaned)),
-        )
-        return WAITING_FOR_ZONE
-    return await _save_zone(update, s, match, cleaned)
-
-
-async def _save_zone(update: Update, s: Scope, match: ZoneMatch, typed: str | None = None) -> int:
-    _ = s._
-    s.user.timezone = match.name
-    if match.country:
-        s.user.country = match.country
-    s.user.updated_at = s.runtime.clock.now()
-    # due days and nudge hours follow the new zone
-    await replan_user(s.session, s.user, s.user.updated_at, s.runtime.settings.default_timezone)
-    # the confirmation must speak in the new zone
-    s.tr = s.runtime.translator_for(s.user)
-    # a matched city is echoed in the user's own words, or in their language's name for it
-    place = (typed or match.place) if match.place else None
-    where = escape(zone_label(match.name, s.tr.language, place))
-    await answer(
-        update,
-        _("Done: your time zone is {zone}. It is {time} there now.").format(
-            zone=where, time=s.tr.day_and_time(s.runtime.clock.now())
-        ),
-        reply_markup=ReplyKeyboardRemove(),
-    )
-    return ConversationHandler.END
-
-
-async def _offer_places(
-    update: Update, context: Context, s: Scope, typed: str, places: tuple[PlaceChoice, ...]
-) -> int:
-    """Offers the places a name fits as buttons: town, country and the time there now."""
-    labels = place_labels(places, s.tr.language, s.runtime.clock.now())
-    rows = [
-        [keyboards.button(label, PLACE_ACTION, place.zone, place.country)]
-        for label, place in zip(labels, places, strict=True)
-    ]
-    _user_data(context)[ZONE_PLACES_KEY] = {place.zone: place.name for place in places}
-    await answer(
-        update,
-        s._("“{text}” is used in more than one place. Tap yours, or send your city.").format(
-            text=escape(typed)
-        ),
-        reply_markup=keyboards.keyboard(rows),
-    )
-    return OFFERED_CHOICES
-
-
-async def place_chosen(update: Update, context: Context) -> int:
-    """Saves the place tapped among those offered, and only now re-plans the nudges. The tap
-    counts while the question is open and after it lapsed: it says plainly where the user is."""
-    query = update.callback_query
-    assert query is not None
-    open_question = "settings" in open_conversations(update, context)
-    unchanged = WAITING_FOR_ZONE if open_question else ConversationHandler.END
-    # the data must be one of the tapped message's own buttons, so a place the bot offered
-    if await refuse_foreign_tap(update, context):
-        return unchanged
-    parts = keyboards.decode(query.data)
-    zone = parts[1] if len(parts) > 1 else ""
-    country = parts[2] if len(parts) > 2 else ""
-    async with scope(update, context) as s:
-        if not (is_known_zone(zone) and len(country) == 2 and country.isalpha()):
-            await query.answer(s._("That choice is no longer offered."))
-            return unchanged
-        offered = _user_data(context).pop(ZONE_PLACES_KEY, None)
-        place = offered.get(zone) if isinstance(offered, dict) else None
-        await query.answer()
-        state = await _save_zone(
-            update, s, ZoneMatch(zone, country.upper(), place if isinstance(place, str) else None)
-        )
-        # a second tap on the same buttons would re-plan once more for nothing
-        with contextlib.suppress(BadRequest):
-            await query.edit_message_reply_markup(None)
-        if not open_question and holding_input(update, context) is not None:
-            # an interview or a reference is being typed: no "next" to interrupt it
-            return state
-        return await _after_zone_question(update, context, s, state)
-
-
-def _log_button(s: Scope) -> InlineKeyboardMarkup:
-    return keyboards.keyboard([[keyboards.button(s._("📝 Log an interview"), "log", "start")]])
-
-
-async def _skip_zone(update: Update, context: Context, s: Scope) -> int:
-    zone = s.user.timezone or runtime_of(context).settings.default_timezone
-    await answer(
-        update,
-        s._(
-            "All right: I'll use {zone} for now. Set your own with /timezone whenever you like."
-        ).format(zone=escape(zone_label(zone, s.tr.language))),
-        reply_markup=ReplyKeyboardRemove(),
-    )
-    _user_data(context)[ZONE_SET_ASIDE_KEY] = True
-    if LINK_CLUB_KEY in _user_data(context) or LINK_NEXT_KEY in _user_data(context):
-        return await _after_zone_question(update, context, s, ConversationHandler.END)
-    return ConversationHandler.END
-
-
 async def command_ends_zone_question(update: Update, context: Context) -> int:
     """Any command or button tap while the zone question is open closes it, then goes on to its
     own handler: a button may start a conversation whose answers the question must not take."""
     _forget_zone_question(context)
-    _user_data(context)[ZONE_SET_ASIDE_KEY] = True
+    user_data_of(context)[ZONE_SET_ASIDE_KEY] = True
     async with scope(update, context) as s:
         await answer(
             update,
@@ -429,8 +157,8 @@ async def cancel(update: Update, context: Context) -> int:
         # that conversation's own /cancel says what it stops
         _forget_zone_question(context)
         return PASS_ON
-    _user_data(context).pop(ZONE_MISSES_KEY, None)
-    _user_data(context).pop(LINK_CLUB_KEY, None)
+    user_data_of(context).pop(ZONE_MISSES_KEY, None)
+    user_data_of(context).pop(LINK_CLUB_KEY, None)
     async with scope(update, context) as s:
         await answer(
             update,
@@ -495,20 +223,22 @@ async def language_chosen(update: Update, context: Context) -> None:
         await edit_in_place(update, text)
 
 
-def settings_conversation() -> ConversationHandler[Context]:
-    from handlers.start import start
-
+def settings_conversation(
+    *entry_points: BaseHandler[Update, Context, object],
+) -> ConversationHandler[Context]:
+    """The zone question, opened by /timezone and by the given entry points (/start, from
+    handlers/start.py: its greeting asks a newcomer for their zone), each wrapped in settled()."""
     # This conversation has a handler group of its own, ahead of group 0 (see bot/app.py), so
     # that any command can close its question on the way to the command's own handler.
     return LapsingConversation(
         entry_points=[
-            CommandHandler("start", settled(start)),
+            *entry_points,
             CommandHandler("timezone", settled(timezone_command)),
             # before the state's own catch-all for taps, which would close the question
             CallbackQueryHandler(settled(place_chosen), pattern=keyboards.pattern(PLACE_ACTION)),
         ],
         states={
-            WAITING_FOR_ZONE: [
+            Step.WAITING_FOR_ZONE: [
                 MessageHandler(
                     filters.LOCATION, settled(unless_elsewhere(zone_from_shared_location))
                 ),

@@ -9,8 +9,11 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot import keyboards
 from bot.domain.zones import zone_label
-from bot.i18n import language_in_text
 from bot.runtime import Scope, scope
+from handlers.applications import applied_command
+from handlers.applications_list import applications_command
+from handlers.club_join import join_from_link
+from handlers.club_prefs import clubs_command
 from handlers.common import (
     Context,
     answer,
@@ -19,36 +22,23 @@ from handlers.common import (
     holding_input,
     is_private,
 )
-
-
-def group_greeting(scope_: Scope) -> str:
-    """Who the bot is and what it does, in words that hold in a group too."""
-    _ = scope_._
-    return "\n\n".join(
-        [
-            _("Hi {name}! I'm Afterview, your coach for the days after a job interview.").format(
-                name=escape(scope_.user.first_name or _("there"))
-            ),
-            _(
-                "Tell me about an interview and I'll plan what comes next: a thank-you to each "
-                "interviewer within two business days, a polite check-in once the time they gave "
-                "you has passed, a heads-up to your references, and a nudge to keep applying "
-                "while you wait."
-            ),
-        ]
-    )
-
-
-def greeting(scope_: Scope) -> str:
-    """The greeting in the private chat, where the language can be changed."""
-    return "\n\n".join(
-        [
-            group_greeting(scope_),
-            scope_._("I'll speak {language}. You can change that any time with /language.").format(
-                language=escape(language_in_text(scope_.tr.language))
-            ),
-        ]
-    )
+from handlers.data import delete_command, export_command
+from handlers.interviews import interviews_command
+from handlers.onboarding import (
+    LINK_CLUB_KEY,
+    LINK_NEXT_KEY,
+    PASS_ON,
+    ZONE_MISSES_KEY,
+    ZONE_SET_ASIDE_KEY,
+    ask_for_zone,
+    greeting,
+    group_greeting,
+)
+from handlers.references import references_command
+from handlers.reminders import reminders_command
+from handlers.settings import language_command, pause_command, resume_command, settled
+from handlers.stats import stats_command
+from handlers.tasks import tasks_command
 
 
 def help_text(scope_: Scope, private: bool) -> str:
@@ -139,17 +129,6 @@ LINK_COMMANDS = frozenset(
 
 async def _from_link(update: Update, context: Context, payload: str) -> int | None:
     """A deep link from a group ("open a private chat") lands on what the member asked for."""
-    from handlers.applications import applied_command
-    from handlers.applications_list import applications_command
-    from handlers.club_prefs import clubs_command
-    from handlers.data import delete_command, export_command
-    from handlers.interviews import interviews_command
-    from handlers.references import references_command
-    from handlers.reminders import reminders_command
-    from handlers.settings import ask_for_zone, language_command, pause_command, resume_command
-    from handlers.stats import stats_command
-    from handlers.tasks import tasks_command
-
     if payload == "timezone":
         async with scope(update, context) as s:
             return await ask_for_zone(update, s)
@@ -179,23 +158,12 @@ async def _from_link(update: Update, context: Context, payload: str) -> int | No
 
 async def start(update: Update, context: Context) -> int:
     """Greets the user and, the first time, asks for their time zone."""
-    from handlers.settings import (
-        LINK_CLUB_KEY,
-        LINK_NEXT_KEY,
-        PASS_ON,
-        ZONE_MISSES_KEY,
-        ZONE_SET_ASIDE_KEY,
-        ask_for_zone,
-    )
-
     private = is_private(update)
     if private and holding_input(update, context) is not None:
         # an interview or a reference is being typed: its conversation says how to go on
         return PASS_ON
     payload = context.args[0] if context.args and private else ""
     if payload.startswith("join_"):
-        from handlers.club_join import join_from_link
-
         return await join_from_link(update, context, payload)
     if payload.startswith("log"):
         async with scope(update, context) as s:
@@ -253,6 +221,12 @@ def menu(s: Scope, update: Update, context: Context) -> InlineKeyboardMarkup:
             [[InlineKeyboardButton(s._("Open a private chat"), url=deep_link(context, "help"))]]
         )
     return keyboards.keyboard([[keyboards.button(s._("📝 Log an interview"), "log", "start")]])
+
+
+def start_handler() -> BaseHandler[Update, Context, object]:
+    """/start, an entry point of the zone question (handlers/settings.py): it asks a newcomer
+    for their zone, and it must see every /start ahead of group 0 to pass links on."""
+    return CommandHandler("start", settled(start))
 
 
 def help_handlers() -> list[BaseHandler[Update, Context, object]]:

@@ -24,6 +24,7 @@ from bot.nudges.messages import (
 )
 from bot.nudges.planner import prefs_of, replan_interview, replan_keep_applying
 from bot.runtime import Scope, scope
+from handlers.applications import ask_where_applied
 from handlers.common import Context, answer, edit_in_place, send_to_private_chat
 from handlers.tasks_page import compose_page, due_and_coming, task_order, tasks_page
 
@@ -172,8 +173,6 @@ async def _keep_applying_tapped(
     now = s.runtime.clock.now()
     default_zone = s.runtime.settings.default_timezone
     if action == "apply":
-        from handlers.applications import ask_where_applied
-
         await _commit(s)
         await query.answer()
         # the same question as /applied alone: the reply is the application

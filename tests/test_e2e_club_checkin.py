@@ -378,7 +378,7 @@ async def test_an_offer_is_celebrated_only_for_members_who_opted_in(bot: Running
 async def test_a_restart_between_claim_and_send_does_not_double_the_post(bot: RunningBot) -> None:
     _, group = await monday_club(bot, ["Ana", "Ben"])
     bot.clock.set(at("2026-11-23T17:00:00"))
-    sweep = bot.runtime.extras["club_sweep"]
+    sweep = bot.runtime.club_sweep
     assert isinstance(sweep, ClubSweep)
     assert await sweep.claim() == 1
     # as a replica that read the club before the first committed: the week's key is taken

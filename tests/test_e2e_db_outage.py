@@ -77,7 +77,7 @@ async def test_the_dispatcher_resumes_by_itself_after_the_outage(
     people = await seed_waiting_members(pg_bot, 20, "Outage Ltd")
     outage = asyncio.create_task(postgres.outage(OUTAGE))
     await asyncio.sleep(1.0)
-    dispatcher = pg_bot.runtime.extras["dispatcher"]
+    dispatcher = pg_bot.runtime.dispatcher
     with pytest.raises(Exception):  # noqa: B017 - whatever the driver raises while it is down
         await dispatcher.sweep()
     await outage

@@ -45,7 +45,7 @@ def received(bot: RunningBot, user_ids: list[int]) -> Counter[int]:
 
 async def test_a_task_done_after_the_claim_is_not_sent(running: RunningBot) -> None:
     people = await seed_waiting_members(running, 2, "Acme")
-    dispatcher = running.runtime.extras["dispatcher"]
+    dispatcher = running.runtime.dispatcher
     token, claimed = await dispatcher._claim()
     assert set(claimed) == {p.id for p in people}
     # the first person taps Done on everything between the claim and the send

@@ -311,7 +311,7 @@ async def test_a_tap_during_the_send_is_not_overwritten(bot: RunningBot) -> None
     ana = bot.fake.add_user("Ana")
     await log_monday_interview(bot, ana)
     tasks = await tasks_by_kind(bot, ana.id)
-    dispatcher = bot.runtime.extras["dispatcher"]
+    dispatcher = bot.runtime.dispatcher
     real_bot = dispatcher.bot
 
     class TapsWhileSending:

@@ -241,8 +241,8 @@ async def test_a_log_lapsed_by_one_replica_is_over_on_the_other(pair: Pair) -> N
 
     a.clock.advance(timeout + timedelta(minutes=1))
     # replica A sweeps, though it never saw this conversation
-    assert await a.runtime.extras["lapses"].run() == 1
-    assert await b.runtime.extras["lapses"].run() == 0
+    assert await a.runtime.lapses.run() == 1
+    assert await b.runtime.lapses.run() == 0
     await a.fake.settle()
     farewell = "We did not finish logging the interview at Slow Corp"
     assert sum(farewell in m.plain for m in ana.messages) == 1
@@ -402,7 +402,7 @@ async def test_a_lapse_waits_for_a_step_under_way_and_then_spares_the_conversati
     await _until(
         lambda: bot.busy() and application.update_queue.empty(), 10.0, "the answer in hand"
     )
-    assert await bot.runtime.extras["lapses"].run() == 0
+    assert await bot.runtime.lapses.run() == 0
     await bot.fake.settle()
     bot.fake.latency = 0.0
     shown = "\n".join(m.plain for m in ana.messages[count:])

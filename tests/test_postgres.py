@@ -106,7 +106,7 @@ async def test_two_replicas_send_each_nudge_exactly_once(pg_bot: RunningBot) -> 
     other.sessionmaker = make_sessionmaker(other.engine)
     replica = Dispatcher(other, pg_bot.application.bot)
     try:
-        sent = await asyncio.gather(pg_bot.runtime.extras["dispatcher"].sweep(), replica.sweep())
+        sent = await asyncio.gather(pg_bot.runtime.dispatcher.sweep(), replica.sweep())
     finally:
         await other.engine.dispose()
     await pg_bot.fake.settle()

@@ -204,7 +204,7 @@ async def test_healthz_is_503_naming_the_dispatcher_when_its_sweeps_stop(
     running = webhook_bot(tmp_path / "afterview.db", nudge_sweep_seconds=0.5)
     await start_webhook_bot(running)
     try:
-        dispatcher = running.runtime.extras["dispatcher"]
+        dispatcher = running.runtime.dispatcher
         for _ in range(100):
             if dispatcher.last_sweep_finished is not None:
                 break

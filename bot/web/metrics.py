@@ -18,7 +18,6 @@ from prometheus_client.core import CounterMetricFamily, Metric
 from telegram import Update
 from telegram.ext import Application, Job
 
-from bot.clubs.checkin import ClubSweep
 from bot.nudges.dispatcher import Dispatcher
 from bot.ratelimit import TelegramRateLimiter
 from bot.runtime import runtime_of
@@ -119,13 +118,11 @@ class _SentCounters:
         nudges = posts = throttled = 0
         application = self.application
         if application is not None:
-            extras = runtime_of(application).extras
-            dispatcher = extras.get("dispatcher")
-            if isinstance(dispatcher, Dispatcher):
-                nudges = dispatcher.sent_messages
-            club_sweep = extras.get("club_sweep")
-            if isinstance(club_sweep, ClubSweep):
-                posts = club_sweep.poster.sent
+            runtime = runtime_of(application)
+            if runtime.dispatcher is not None:
+                nudges = runtime.dispatcher.sent_messages
+            if runtime.club_sweep is not None:
+                posts = runtime.club_sweep.poster.sent
             limiter = application.bot.rate_limiter
             if isinstance(limiter, TelegramRateLimiter):
                 throttled = limiter.too_many_requests
@@ -143,8 +140,7 @@ class _SentCounters:
 
 
 def dispatcher_of(application: Application[Any, Any, Any, Any, Any, Any]) -> Dispatcher | None:
-    dispatcher = runtime_of(application).extras.get("dispatcher")
-    return dispatcher if isinstance(dispatcher, Dispatcher) else None
+    return runtime_of(application).dispatcher
 
 
 def sweep_age(dispatcher: Dispatcher | None) -> float | None:
