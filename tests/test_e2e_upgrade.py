@@ -11,12 +11,12 @@ import json
 from datetime import date
 from typing import Any
 
-from bot.fakeapi.running import RunningBot
-from bot.fakeapi.server import FakeUser
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from bot.db.models import ConversationRecord, Interview, UserDataRecord
+from fakeapi.running import RunningBot
+from fakeapi.server import FakeUser
 from handlers.steps import Step
 from tests.conftest import stored_user
 from tests.flows import buttons, log_quick, press, say
