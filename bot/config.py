@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     nudge_claim_seconds: float = 300.0
     persistence_flush_seconds: float = 2.0
     conversation_timeout_seconds: float = 6 * 3600
+    # how many updates of different users and chats are handled at the same time
+    max_concurrent_updates: int = Field(default=64, ge=1)
 
     @field_validator("default_timezone")
     @classmethod

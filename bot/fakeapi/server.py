@@ -1057,6 +1057,10 @@ class FakeTelegram:
             params = self.spec.validate(method, raw, files)
             if self.faults.armed:
                 fired = self.faults.pick(method, params, logged, arrived)
+                if fired is not None and fired.kind is Fault.SLOW:
+                    # Telegram slow to answer: held, then served like any other request
+                    await fired.rule.held(lambda: self._stopping)
+                    fired = None
                 if fired is not None and not fired.kind.performs:
                     # not performed, but text Telegram would refuse is the bot's fault all the same
                     self._check_content(method, params)
