@@ -9,6 +9,7 @@ from bench.chart import run_chart
 from bench.club_checkin import run_club_checkin
 from bench.nudges import run_nudge_throughput
 from bench.startup import run_startup
+from bench.updates import run_updates
 
 
 def main() -> None:
@@ -19,7 +20,10 @@ def main() -> None:
         "--pending", type=int, default=1_000_000, help="pending tasks for the start-up figure"
     )
     parser.add_argument("--clubs", type=int, default=1_000, help="clubs checking in at once")
-    parser.add_argument("--only", choices=["nudges", "startup", "chart", "clubs"], default=None)
+    parser.add_argument("--users", type=int, default=500, help="users sending /start at once")
+    parser.add_argument(
+        "--only", choices=["nudges", "startup", "chart", "clubs", "updates"], default=None
+    )
     args = parser.parse_args()
     # first: the chart benchmark checks that building the app leaves matplotlib unloaded
     if args.only in (None, "chart"):
@@ -30,6 +34,8 @@ def main() -> None:
         asyncio.run(run_startup(args.pending))
     if args.only in (None, "clubs"):
         asyncio.run(run_club_checkin(args.clubs, 30, args.latency))
+    if args.only in (None, "updates"):
+        asyncio.run(run_updates(args.users, args.latency))
 
 
 if __name__ == "__main__":

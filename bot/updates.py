@@ -15,6 +15,7 @@ reads and writes about its own user or chat in the database.
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Awaitable
 from typing import Any
 
@@ -114,6 +115,11 @@ class OrderedUpdateProcessor(BaseUpdateProcessor):
             async with self._running:
                 await coroutine
         finally:
+            if inspect.iscoroutine(coroutine) and inspect.getcoroutinestate(coroutine) == (
+                inspect.CORO_CREATED
+            ):
+                # cancelled before its turn (a shutdown): it will never run
+                coroutine.close()
             self._leave(turn)
 
     def _take_turn(self, keys: tuple[LineKey, ...]) -> _Turn:
