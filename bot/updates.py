@@ -38,7 +38,7 @@ WAITING_PER_RUNNING = 16
 
 def lines_of(update: object) -> tuple[LineKey, ...]:
     """The lines an update must keep its place in: its user's and its chat's (one line in a
-    private chat, where they are the same person)."""
+    private chat, where they are the same person), and both chats of a group's upgrade."""
     if not isinstance(update, Update):
         return ()
     keys: list[LineKey] = []
@@ -50,6 +50,13 @@ def lines_of(update: object) -> tuple[LineKey, ...]:
         chat.type == ChatType.PRIVATE and user is not None and chat.id == user.id
     ):
         keys.append(("chat", chat.id))
+    message = update.effective_message
+    if message is not None:
+        # a group upgraded to a supergroup speaks of both chats: its club moves from one to the
+        # other, and nothing of either may overtake the move
+        for other in (message.migrate_to_chat_id, message.migrate_from_chat_id):
+            if other is not None and ("chat", other) not in keys:
+                keys.append(("chat", other))
     return tuple(keys)
 
 

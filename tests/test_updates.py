@@ -63,6 +63,11 @@ def test_lines_of_each_kind_of_update() -> None:
     assert lines_of(message(7)) == (("user", 7),)
     assert lines_of(message(7, GROUP)) == (("user", 7), ("chat", -100))
     assert lines_of(poll()) == ()
+    moved = message(7, Chat(-5, Chat.GROUP))
+    assert moved.message is not None
+    moved.message._unfreeze()
+    moved.message.migrate_to_chat_id = -100
+    assert lines_of(moved) == (("user", 7), ("chat", -5), ("chat", -100))
     assert lines_of(object()) == ()
 
 
