@@ -29,8 +29,10 @@ class Settings(BaseSettings):
     nudge_claim_seconds: float = 300.0
     persistence_flush_seconds: float = 2.0
     conversation_timeout_seconds: float = 6 * 3600
-    # how many updates of different users and chats are handled at the same time
-    max_concurrent_updates: int = Field(default=64, ge=1)
+    # how many updates of different users and chats are handled at the same time; most of a
+    # handler's time is spent waiting for Telegram's 30 messages a second, so this covers a
+    # burst Telegram takes some twenty seconds to answer (the database pool bounds the rest)
+    max_concurrent_updates: int = Field(default=512, ge=1)
 
     @field_validator("default_timezone")
     @classmethod
