@@ -12,6 +12,7 @@ from bench.morning import run_morning
 from bench.nudges import run_nudge_throughput
 from bench.replicas import run_replicas
 from bench.startup import run_startup
+from bench.updates import run_updates
 
 
 def main() -> None:
@@ -29,8 +30,11 @@ def main() -> None:
         "--users", type=int, default=100_000, help="users with a draft, for the state figures"
     )
     parser.add_argument(
+        "--senders", type=int, default=500, help="users sending /start at once (updates)"
+    )
+    parser.add_argument(
         "--only",
-        choices=["nudges", "replicas", "startup", "chart", "clubs", "morning", "state"],
+        choices=["nudges", "replicas", "startup", "chart", "clubs", "morning", "state", "updates"],
         default=None,
     )
     args = parser.parse_args()
@@ -51,6 +55,8 @@ def main() -> None:
         asyncio.run(run_morning(args.clubs, 30, args.latency))
     if args.only in (None, "state"):
         asyncio.run(run_conversation_state(args.users))
+    if args.only in (None, "updates"):
+        asyncio.run(run_updates(args.senders, args.latency))
 
 
 if __name__ == "__main__":

@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8080, ge=0, le=65535)
     # Telegram's updates are a few kilobytes; a body past this is refused unread
     webhook_max_body: int = Field(default=1024 * 1024, ge=1024)
+    # how many updates of different users and chats are handled at the same time; most of a
+    # handler's time is spent waiting for Telegram's 30 messages a second, so this covers a
+    # burst Telegram takes some twenty seconds to answer (the database pool bounds the rest)
+    max_concurrent_updates: int = Field(default=512, ge=1)
 
     @field_validator("default_timezone")
     @classmethod

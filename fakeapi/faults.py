@@ -1,8 +1,10 @@
-"""Faults injected on demand into the fake Bot API: 5xx, hangs, lost answers, drops, 429s."""
+"""Faults injected on demand into the fake Bot API: 5xx, hangs, lost answers, drops, 429s, and
+requests held a while before they go through."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import random
 import time
@@ -48,6 +50,9 @@ class Fault(StrEnum):
     """Not performed; the connection is closed abruptly, with no answer."""
     FLOOD = "flood"
     """Not performed; answered 429 with ``retry_after``, which the bot must then honour."""
+    SLOW = "slow"
+    """Held until the test releases it (``FaultRule.release()``) or ``hold`` seconds pass, then
+    performed and answered as usual: Telegram slow to answer, not failing."""
 
     @property
     def performs(self) -> bool:
@@ -75,8 +80,26 @@ class FaultRule:
     after: int
     retry_after: int
     rng: random.Random
+    hold: float = MAX_HOLD_SECONDS
     seen: int = 0
     fired: int = 0
+    released: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+
+    def release(self) -> None:
+        """Lets the requests a SLOW fault holds go through, now and from now on."""
+        self.released.set()
+
+    async def held(self, stopping: Callable[[], bool]) -> None:
+        """Waits out a SLOW fault: until released, ``hold`` seconds, or the fake stopping."""
+        deadline = time.monotonic() + self.hold
+        while not stopping():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            # in short steps, so that the fake stopping ends the hold too
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.released.wait(), min(left, 0.1))
+                return
 
     def matches(self, method: str, chat_id: int | str | None) -> bool:
         if self.method is None:
@@ -147,20 +170,22 @@ class FaultPlan:
         seed: int = 0,
         after: int = 0,
         retry_after: int = 30,
+        hold: float = MAX_HOLD_SECONDS,
     ) -> FaultRule:
         """Arm a fault for requests to ``method`` in ``chat_id`` (None: any).
 
         Without ``share`` it hits the next ``times`` matching requests (default 1). With
         ``share`` it hits that fraction of them, drawn from a generator seeded with ``seed`` so a
         run is repeatable, at most ``times`` times (default: no limit). The first ``after``
-        matching requests are let through untouched. ``retry_after`` is for FLOOD.
+        matching requests are let through untouched. ``retry_after`` is for FLOOD, ``hold``
+        (the longest a request is held before it goes through) for SLOW.
         """
         if share is not None and not 0.0 < share <= 1.0:
             raise ValueError(f"share must be in (0, 1], not {share}")
         if times is not None and times < 1:
             raise ValueError(f"times must be at least 1, not {times}")
-        if after < 0 or retry_after < 1:
-            raise ValueError("after must be >= 0 and retry_after >= 1")
+        if after < 0 or retry_after < 1 or hold < 0:
+            raise ValueError("after and hold must be >= 0 and retry_after >= 1")
         rule = FaultRule(
             kind=Fault(kind),
             method=method,
@@ -170,6 +195,7 @@ class FaultPlan:
             after=after,
             retry_after=retry_after,
             rng=random.Random(seed),
+            hold=hold,
         )
         self.rules.append(rule)
         self.armed = True

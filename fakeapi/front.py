@@ -137,6 +137,10 @@ async def _serve(fake: FakeTelegram, request: web.Request, method: str) -> web.S
         params = fake.spec.validate(method, raw, files)
         if fake.faults.armed:
             fired = fake.faults.pick(method, params, logged, arrived)
+            if fired is not None and fired.kind is Fault.SLOW:
+                # Telegram slow to answer: held, then served like any other request
+                await fired.rule.held(lambda: fake._stopping)
+                fired = None
             if fired is not None and not fired.kind.performs:
                 # not performed, but text Telegram would refuse is the bot's fault all the same
                 messages.check_content(method, params)

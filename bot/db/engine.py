@@ -25,10 +25,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def make_engine(url: str) -> AsyncEngine:
     """Create the engine for DATABASE_URL; SQLite gets its pragmas on every connection."""
-    # hide_parameters: a database error's text would otherwise quote the values of its statement
-    # (companies, names, notes) into the log along with the traceback
     engine = create_async_engine(
-        url, pool_pre_ping=not url.startswith("sqlite"), hide_parameters=True
+        url,
+        pool_pre_ping=not url.startswith("sqlite"),
+        # a database error's text would otherwise quote the values of its statement
+        # (companies, names, notes) into the log along with the traceback
+        hide_parameters=True,
+        # Hundreds of updates are handled at once (bot/updates.py), each holding a connection
+        # only between its first query and its commit; in a burst they queue for the pool's
+        # connections, and a handler should wait its turn there rather than fail after
+        # SQLAlchemy's default 30 seconds. (SQLite writers queue on busy_timeout as well.)
+        pool_timeout=120,
     )
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
