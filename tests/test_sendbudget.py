@@ -97,3 +97,42 @@ async def test_sqlite_shares_nothing(tmp_path: Path) -> None:
         assert await SharedBudget(lambda: None).take(GROUP) == []
     finally:
         await engine.dispose()
+
+
+async def test_a_process_serves_its_waiting_requests_in_order_and_asks_once_per_slot(
+    engines: tuple[AsyncEngine, AsyncEngine], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sendbudget, "OVERALL", Limit(2, 0.5))
+    budget = SharedBudget(lambda: engines[0])
+    served: list[int] = []
+
+    async def send(chat: int) -> None:
+        await budget.free(await budget.take(chat))
+        served.append(chat)
+
+    chats = list(range(1, 9))
+    tasks = []
+    for chat in chats:
+        tasks.append(asyncio.create_task(send(chat)))
+        await asyncio.sleep(0.01)
+    await asyncio.wait_for(asyncio.gather(*tasks), timeout=30)
+    assert served == chats
+    # only the head of the queue asks the database again: about one wait per slot waited for,
+    # where every waiter polling on its own would ask several times each
+    assert budget.waits <= 2 * (len(chats) - 2)
+
+
+async def test_a_group_at_its_limit_holds_up_no_one_else_in_the_process(
+    engines: tuple[AsyncEngine, AsyncEngine], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sendbudget, "GROUP", Limit(1, 5.0))
+    budget = SharedBudget(lambda: engines[0])
+    await budget.free(await budget.take(GROUP))
+    waiting = asyncio.create_task(budget.take(GROUP))
+    await asyncio.sleep(0.2)
+    assert not waiting.done()
+    started = time.monotonic()
+    await budget.free(await budget.take(42))
+    assert time.monotonic() - started < 2.0
+    assert not waiting.done()
+    await budget.free(await asyncio.wait_for(waiting, timeout=30))
