@@ -33,7 +33,7 @@ from bot.persistence import DatabasePersistence
 from bot.ratelimit import TelegramRateLimiter
 from bot.runtime import RUNTIME_KEY, Runtime, commit_open_scope, runtime_of
 from bot.sendbudget import SharedBudget
-from bot.updates import OrderedUpdateProcessor
+from bot.updates import OrderedUpdateProcessor, PendingQueue
 
 log = logging.getLogger(__name__)
 
@@ -232,6 +232,7 @@ def build_application(
         # one user's slow request stalls no one else; each user's and chat's updates stay in
         # order, which keeps the conversations below safe (see bot/updates.py)
         .concurrent_updates(OrderedUpdateProcessor(settings.max_concurrent_updates))
+        .update_queue(PendingQueue())
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()

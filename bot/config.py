@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8080, ge=0, le=65535)
     # Telegram's updates are a few kilobytes; a body past this is refused unread
     webhook_max_body: int = Field(default=1024 * 1024, ge=1024)
+    # updates taken and not yet handled past which the webhook answers 503: Telegram keeps the
+    # rest (for up to a day) and posts them again, so a flood never piles up in memory
+    webhook_max_pending: int = Field(default=10_000, ge=1)
     # how many updates of different users and chats are handled at the same time; most of a
     # handler's time is spent waiting for Telegram's 30 messages a second, so this covers a
     # burst Telegram takes some twenty seconds to answer (the database pool bounds the rest)

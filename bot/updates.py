@@ -166,3 +166,23 @@ class OrderedUpdateProcessor(BaseUpdateProcessor):
             # the line is forgotten when its newest update is done; a later one replaced it else
             if self._tails.get(key) is turn:
                 del self._tails[key]
+
+
+class PendingQueue(asyncio.Queue[object]):
+    """The application's update queue, which also knows how many updates it took that are not
+    yet handled: PTB marks each one done (``task_done``) only once its handling finished, while
+    ``qsize`` falls as soon as an update is handed to the processor. The webhook refuses new
+    updates past a bound of these, so a flood waits at Telegram rather than in our memory."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.unfinished = 0
+
+    def put_nowait(self, item: object) -> None:
+        super().put_nowait(item)
+        # put() ends in put_nowait(), so every way in is counted once
+        self.unfinished += 1
+
+    def task_done(self) -> None:
+        super().task_done()
+        self.unfinished -= 1

@@ -50,13 +50,18 @@ class WebhookPusher:
         self.last_error_message: str | None = None
         # every delivery attempt: (update_id, HTTP status, 0 when no answer came)
         self.attempts: list[tuple[int, int]] = []
-        self._routes: dict[str, str] = {}
+        # how many of the bot's next answers are lost on their way back: Telegram then takes
+        # the post for failed and sends the same update again, as it does when a 200 times out
+        self.answers_to_lose = 0
+        self._routes: dict[str, list[str]] = {}
+        self._posts = 0
         self._task: asyncio.Task[None] | None = None
 
-    def route(self, public_origin: str, local_origin: str) -> None:
+    def route(self, public_origin: str, *local_origins: str) -> None:
         """Deliver what is meant for ``public_origin`` (``https://host[:port]``) to
-        ``local_origin`` (``http://127.0.0.1:port``) instead."""
-        self._routes[public_origin.rstrip("/")] = local_origin.rstrip("/")
+        ``local_origin`` (``http://127.0.0.1:port``) instead; given several, take them in turn
+        post by post, as a load balancer in front of replicas does."""
+        self._routes[public_origin.rstrip("/")] = [o.rstrip("/") for o in local_origins]
 
     # ------------------------------------------------------------------ the three methods
 
@@ -140,7 +145,9 @@ class WebhookPusher:
     def _target(self) -> str:
         parts = urlsplit(self.url)
         origin = f"{parts.scheme}://{parts.netloc}"
-        base = self._routes.get(origin, origin)
+        targets = self._routes.get(origin, [origin])
+        base = targets[self._posts % len(targets)]
+        self._posts += 1
         return base + (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
     async def _deliver_all(self) -> None:
@@ -181,6 +188,11 @@ class WebhookPusher:
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             self.attempts.append((update["update_id"], 0))
             self._failed(f"Connection failed: {type(exc).__name__}")
+            return False
+        if 200 <= status < 300 and self.answers_to_lose > 0:
+            self.answers_to_lose -= 1
+            self.attempts.append((update["update_id"], 0))
+            self._failed("Read timeout expired")
             return False
         self.attempts.append((update["update_id"], status))
         if 200 <= status < 300:

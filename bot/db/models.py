@@ -377,3 +377,14 @@ class SendSlot(Base):
     scope: Mapped[str] = mapped_column(String(40))
     taken_at: Mapped[datetime]
     freed_at: Mapped[datetime | None]
+
+
+class ReceivedUpdate(Base):
+    """An update the webhook took, by Telegram's update_id: one Telegram posts again (our 200 was
+    lost on the way) is answered and dropped, on whichever replica it lands."""
+
+    __tablename__ = "received_updates"
+    __table_args__ = (Index("ix_received_updates_received_at", "received_at"),)
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    received_at: Mapped[datetime]

@@ -91,7 +91,12 @@ class Metrics:
         )
         self.update_queue = Gauge(
             "afterview_update_queue_size",
-            "Updates received and waiting to be handled.",
+            "Updates received and not yet handled (waiting or being handled).",
+            registry=self.registry,
+        )
+        self.webhook_duplicates = Counter(
+            "afterview_webhook_duplicates",
+            "Updates Telegram posted again after they were taken, answered and dropped.",
             registry=self.registry,
         )
         ProcessCollector(registry=self.registry)

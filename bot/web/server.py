@@ -21,7 +21,9 @@ from bot.config import Settings
 from bot.logs import RedactToken
 from bot.nudges.backlog import backlog
 from bot.runtime import Runtime, runtime_of
+from bot.updates import PendingQueue
 from bot.web.metrics import ALLOWED_UPDATES, CountingApplication, dispatcher_of, sweep_age
+from bot.web.received import ReceivedUpdates
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,8 @@ class WebServer:
         self.settings = settings
         self._secret = settings.webhook_secret.encode()
         self._runner: web.AppRunner | None = None
+        self._received = ReceivedUpdates(runtime_of(application).clock)
+        self._backlog_logged = -60.0
         self.port: int | None = None
 
     async def start(self) -> None:
@@ -90,6 +94,12 @@ class WebServer:
             # counted in /metrics; at INFO, so that a stranger's flood cannot fill the log
             log.info("a webhook request without the right secret was refused")
             return HTTPStatus.FORBIDDEN
+        queue = self.application.update_queue
+        pending = queue.unfinished if isinstance(queue, PendingQueue) else queue.qsize()
+        if pending >= self.settings.webhook_max_pending:
+            # Telegram keeps the update and posts it again later, in order with the rest
+            self._log_backlog(pending)
+            return HTTPStatus.SERVICE_UNAVAILABLE
         body = await self._read_bounded(request)
         if body is None:
             log.warning(
@@ -105,11 +115,35 @@ class WebServer:
             return HTTPStatus.BAD_REQUEST
         if update is None:
             return HTTPStatus.BAD_REQUEST
+        engine = runtime_of(self.application).engine
+        if engine is None:
+            return HTTPStatus.SERVICE_UNAVAILABLE
+        try:
+            async with asyncio.timeout(DATABASE_TIMEOUT):
+                first = await self._received.first_time(engine, update.update_id)
+        except Exception:
+            # whatever the driver raised: without the record the update could be handled twice,
+            # so Telegram is asked to post it again later
+            log.warning("could not record a webhook update; Telegram will post it again")
+            return HTTPStatus.SERVICE_UNAVAILABLE
+        if not first:
+            log.info("update %s came again and was dropped", update.update_id)
+            self.application.metrics.webhook_duplicates.inc()
+            return HTTPStatus.OK
         bot = self.application.bot
         if isinstance(bot, ExtBot):
             bot.insert_callback_data(update)
-        await self.application.update_queue.put(update)
+        await queue.put(update)
         return HTTPStatus.OK
+
+    def _log_backlog(self, pending: int) -> None:
+        """A warning a minute at most: during a flood every refused post would log one."""
+        now = time.monotonic()
+        if now - self._backlog_logged >= 60:
+            self._backlog_logged = now
+            log.warning(
+                "%s updates are waiting to be handled; new ones get 503 until fewer wait", pending
+            )
 
     async def _read_bounded(self, request: web.Request) -> bytes | None:
         """The body, or None once it is known to be over the bound: never held whole."""
@@ -155,7 +189,10 @@ class WebServer:
     async def _metrics(self, request: web.Request) -> web.Response:
         metrics = self.application.metrics
         runtime = runtime_of(self.application)
-        metrics.update_queue.set(self.application.update_queue.qsize())
+        queue = self.application.update_queue
+        metrics.update_queue.set(
+            queue.unfinished if isinstance(queue, PendingQueue) else queue.qsize()
+        )
         age = sweep_age(dispatcher_of(self.application))
         metrics.last_sweep_age.set(-1 if age is None else age)
         try:

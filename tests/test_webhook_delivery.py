@@ -1,0 +1,173 @@
+"""Webhook delivery when things go wrong: an update Telegram posts again because our 200 was lost
+is handled once, on the same replica or another; past the bound of updates waiting, or with the
+database away, a post is refused with 503 and handled when Telegram posts it again."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.updates import PendingQueue
+from bot.web.metrics import CountingApplication
+from fakeapi.faults import Fault
+from fakeapi.running import RunningBot
+from tests.dbfaults import ThrowawayPostgres, required_postgres_binaries
+from tests.test_e2e_replicas_conversation import Replica
+from tests.webhookbot import PUBLIC_ORIGIN, local_origin, start_webhook_bot, webhook_bot
+
+COMPANY_QUESTION = "Which company was the interview with?"
+ROLE_QUESTION = "What is the role?"
+
+
+def _duplicates(application: object) -> float:
+    assert isinstance(application, CountingApplication)
+    return application.metrics.webhook_duplicates._value.get()
+
+
+def _codes(running: RunningBot, update_id: int) -> list[int]:
+    return [code for uid, code in running.fake.webhooks.attempts if uid == update_id]
+
+
+@pytest.fixture
+async def hook_bot(tmp_path: Path) -> AsyncIterator[RunningBot]:
+    running = webhook_bot(tmp_path / "afterview.db")
+    await start_webhook_bot(running)
+    try:
+        yield running
+        await running.fake.settle()
+        running.fake.assert_no_refusals()
+    finally:
+        await running.close()
+
+
+async def test_an_answer_lost_on_its_way_to_telegram_does_not_handle_the_update_twice(
+    hook_bot: RunningBot,
+) -> None:
+    fake = hook_bot.fake
+    ana = fake.add_user("Ana")
+    await ana.send("/start")
+    await fake.settle()
+    await ana.send("/log")
+    await fake.settle()
+    assert COMPANY_QUESTION in ana.messages[-1].plain
+    before = len(ana.messages)
+    fake.webhooks.answers_to_lose = 1
+    await ana.send("Acme")
+    await fake.settle()
+    # posted twice; handled twice, "Acme" would also have been taken for the role
+    last_update = max(uid for uid, _ in fake.webhooks.attempts)
+    assert _codes(hook_bot, last_update) == [0, 200]
+    assert len(ana.messages) == before + 1
+    assert ROLE_QUESTION in ana.messages[-1].plain
+    assert _duplicates(hook_bot.application) == 1
+    await ana.send("Engineer")
+    await fake.settle()
+    # and the conversation goes on from the role, as if the post had come once
+    assert "When is or was the interview?" in ana.messages[-1].plain
+
+
+async def test_past_the_bound_of_waiting_updates_a_post_gets_503_and_comes_again(
+    tmp_path: Path,
+) -> None:
+    running = webhook_bot(tmp_path / "afterview.db", webhook_max_pending=1)
+    await start_webhook_bot(running)
+    try:
+        fake = running.fake
+        ana, ben = fake.add_user("Ana"), fake.add_user("Ben")
+        # Telegram slow to take Ana's reply: her /start stays in hand until released
+        held = running.faults.add(Fault.SLOW, method="sendMessage", chat_id=ana.id, hold=30)
+        await ana.send("/start")
+        await ben.send("/start")
+        queue = running.application.update_queue if running.application else None
+        assert isinstance(queue, PendingQueue)
+        for _ in range(200):
+            if 503 in [code for _, code in fake.webhooks.attempts]:
+                break
+            await asyncio.sleep(0.05)
+        assert queue.unfinished == 1
+        assert not ben.messages
+        held.release()
+        await fake.settle()
+        assert "Hi Ana!" in ana.messages[0].plain
+        assert "Hi Ben!" in ben.messages[0].plain
+        ben_update = max(uid for uid, _ in fake.webhooks.attempts)
+        codes = _codes(running, ben_update)
+        assert codes[0] == 503 and codes[-1] == 200
+        assert queue.unfinished == 0
+        fake.assert_no_refusals()
+    finally:
+        await running.close()
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[ThrowawayPostgres]:
+    cluster = ThrowawayPostgres(required_postgres_binaries())
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.remove()
+
+
+@pytest.mark.timeout(180)
+async def test_two_replicas_handle_a_reposted_update_once_and_refuse_while_the_database_is_away(
+    postgres: ThrowawayPostgres, tmp_path: Path
+) -> None:
+    from bot.db.engine import make_engine
+
+    engine = make_engine(postgres.url)
+    async with engine.begin() as connection:
+        await connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+        await connection.exec_driver_sql("CREATE SCHEMA public")
+    await engine.dispose()
+    a = webhook_bot(tmp_path / "unused.db", database_url=postgres.url)
+    await start_webhook_bot(a)
+    b = Replica(a.settings(), clock=a.clock)
+    await b.start()
+    try:
+        fake = a.fake
+        fake.busy_probe = lambda: a.busy() or b.busy()
+        # a load balancer: the first post to A, Telegram's second post of it to B
+        fake.webhooks.route(PUBLIC_ORIGIN, local_origin(a), _origin(b))
+        fake.webhooks.answers_to_lose = 1
+        ana = fake.add_user("Ana")
+        await ana.send("/start")
+        await fake.settle()
+        first = max(uid for uid, _ in fake.webhooks.attempts)
+        assert _codes(a, first) == [0, 200]
+        # the greeting and the first onboarding question, once each
+        assert [m.plain.split("!")[0] for m in ana.messages][:1] == ["Hi Ana"]
+        assert len(ana.messages) == 2
+        assert _duplicates(b.application) == 1
+
+        # the database away: nothing can be recorded, so the post is refused and comes again
+        fake.webhooks.route(PUBLIC_ORIGIN, local_origin(a))
+        await asyncio.to_thread(postgres.stop)
+        try:
+            await ana.send("/help")
+            for _ in range(300):
+                if 503 in [code for _, code in fake.webhooks.attempts]:
+                    break
+                await asyncio.sleep(0.05)
+        finally:
+            await asyncio.to_thread(postgres.start)
+        await fake.settle(timeout=60)
+        second = max(uid for uid, _ in fake.webhooks.attempts)
+        codes = _codes(a, second)
+        assert 503 in codes and codes[-1] == 200
+        # the zone question set aside, then the help: each once
+        assert len(ana.messages) == 4
+        assert sum("/log" in m.plain for m in ana.messages) == 1
+        assert "/log" in ana.messages[-1].plain
+    finally:
+        await b.stop()
+        await a.close()
+
+
+def _origin(replica: Replica) -> str:
+    application = replica.application
+    assert isinstance(application, CountingApplication) and application.web is not None
+    return f"http://127.0.0.1:{application.web.port}"
