@@ -33,7 +33,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from copy import deepcopy
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from telegram import Update
 from telegram.ext import Application, ConversationHandler
@@ -101,6 +101,14 @@ def _settled(state: object) -> object:
     return state
 
 
+class Turns(Protocol):
+    """Turn-taking across replicas for one user's updates (bot/web/received.py, webhook mode)."""
+
+    async def wait_for_turn(self, update: Update, user_id: int) -> None: ...
+
+    async def turn_done(self, update: Update) -> None: ...
+
+
 class SharedStateApplication(Application[Any, Any, Any, Any, Any, Any]):
     """An Application whose conversations and user data live in the database, per update."""
 
@@ -111,6 +119,8 @@ class SharedStateApplication(Application[Any, Any, Any, Any, Any, Any]):
         # the user -> their conversation slots this replica has in memory, and when last seen
         self._remembered: dict[int, set[Slot]] = {}
         self._last_seen: dict[int, datetime] = {}
+        # set in webhook mode, where another replica may hold the user's previous update
+        self.turns: Turns | None = None
 
     @property
     def _store(self) -> DatabasePersistence:
@@ -155,22 +165,33 @@ class SharedStateApplication(Application[Any, Any, Any, Any, Any, Any]):
             await super().process_update(update)
             return
         async with self.user_locks.hold(user_id):
-            try:
-                await self._write_outside_changes(user_id)
-                slots = self._slots_of(update)
-                loaded = await self._store.load(slots, user_id)
-            except Exception as exc:
-                # the database is away: handling without the state would answer out of turn
-                await self.process_error(update=update, error=exc)
+            turns = self.turns
+            if turns is None:
+                await self._process_with_state(update, user_id)
                 return
-            self._install(user_id, slots, loaded)
-            await super().process_update(update)
+            await turns.wait_for_turn(update, user_id)
             try:
-                await self._store.store(user_id, self._changes(user_id, slots, loaded))
-            except Exception as exc:
-                await self.process_error(update=update, error=exc)
+                await self._process_with_state(update, user_id)
             finally:
-                self._forget_tracking(user_id)
+                await turns.turn_done(update)
+
+    async def _process_with_state(self, update: Update, user_id: int) -> None:
+        try:
+            await self._write_outside_changes(user_id)
+            slots = self._slots_of(update)
+            loaded = await self._store.load(slots, user_id)
+        except Exception as exc:
+            # the database is away: handling without the state would answer out of turn
+            await self.process_error(update=update, error=exc)
+            return
+        self._install(user_id, slots, loaded)
+        await super().process_update(update)
+        try:
+            await self._store.store(user_id, self._changes(user_id, slots, loaded))
+        except Exception as exc:
+            await self.process_error(update=update, error=exc)
+        finally:
+            self._forget_tracking(user_id)
 
     def _slots_of(self, update: Update) -> list[Slot]:
         slots = []

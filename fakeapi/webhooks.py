@@ -62,6 +62,8 @@ class WebhookPusher:
         ``local_origin`` (``http://127.0.0.1:port``) instead; given several, take them in turn
         post by post, as a load balancer in front of replicas does."""
         self._routes[public_origin.rstrip("/")] = [o.rstrip("/") for o in local_origins]
+        # the next post goes to the first of them
+        self._posts = 0
 
     # ------------------------------------------------------------------ the three methods
 

@@ -107,8 +107,9 @@ async def test_a_process_serves_its_waiting_requests_in_order_and_asks_once_per_
     served: list[int] = []
 
     async def send(chat: int) -> None:
-        await budget.free(await budget.take(chat))
+        slots = await budget.take(chat)
         served.append(chat)
+        await budget.free(slots)
 
     chats = list(range(1, 9))
     tasks = []

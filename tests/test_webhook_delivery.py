@@ -1,6 +1,7 @@
 """Webhook delivery when things go wrong: an update Telegram posts again because our 200 was lost
 is handled once, on the same replica or another; past the bound of updates waiting, or with the
-database away, a post is refused with 503 and handled when Telegram posts it again."""
+database away, a post is refused with 503 and handled when Telegram posts it again; and a user's
+quick updates spread over two replicas are handled in order."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from tests.webhookbot import PUBLIC_ORIGIN, local_origin, start_webhook_bot, web
 
 COMPANY_QUESTION = "Which company was the interview with?"
 ROLE_QUESTION = "What is the role?"
+WHEN_QUESTION = "When is or was the interview?"
 
 
 def _duplicates(application: object) -> float:
@@ -66,7 +68,7 @@ async def test_an_answer_lost_on_its_way_to_telegram_does_not_handle_the_update_
     await ana.send("Engineer")
     await fake.settle()
     # and the conversation goes on from the role, as if the post had come once
-    assert "When is or was the interview?" in ana.messages[-1].plain
+    assert WHEN_QUESTION in ana.messages[-1].plain
 
 
 async def test_past_the_bound_of_waiting_updates_a_post_gets_503_and_comes_again(
@@ -112,17 +114,65 @@ def postgres() -> Iterator[ThrowawayPostgres]:
         cluster.remove()
 
 
-@pytest.mark.timeout(180)
-async def test_two_replicas_handle_a_reposted_update_once_and_refuse_while_the_database_is_away(
-    postgres: ThrowawayPostgres, tmp_path: Path
-) -> None:
+async def _fresh_schema(url: str) -> None:
     from bot.db.engine import make_engine
 
-    engine = make_engine(postgres.url)
+    engine = make_engine(url)
     async with engine.begin() as connection:
         await connection.exec_driver_sql("DROP SCHEMA public CASCADE")
         await connection.exec_driver_sql("CREATE SCHEMA public")
     await engine.dispose()
+
+
+@pytest.mark.timeout(180)
+async def test_a_users_quick_steps_taken_by_two_replicas_are_handled_in_order(
+    postgres: ThrowawayPostgres, tmp_path: Path
+) -> None:
+    await _fresh_schema(postgres.url)
+    a = webhook_bot(tmp_path / "unused.db", database_url=postgres.url)
+    await start_webhook_bot(a)
+    b = Replica(a.settings(), clock=a.clock)
+    await b.start()
+    try:
+        fake = a.fake
+        fake.busy_probe = lambda: a.busy() or b.busy()
+        ana = fake.add_user("Ana")
+        await ana.send("/start")
+        await fake.settle()
+        before = len(ana.messages)
+        # from here a load balancer takes turns: /log to A, "Acme" to B, "Engineer" to A; and
+        # Telegram is slow to take A's question, so B gets "Acme" while /log is still running
+        fake.webhooks.route(PUBLIC_ORIGIN, local_origin(a), _origin(b))
+        held = a.faults.add(Fault.SLOW, method="sendMessage", chat_id=ana.id, hold=30)
+        posted = len(fake.webhooks.attempts)
+        for text in ("/log", "Acme", "Engineer"):
+            await ana.send(text)
+        for _ in range(200):
+            if len(fake.webhooks.attempts) >= posted + 3:
+                break
+            await asyncio.sleep(0.05)
+        assert [code for _, code in fake.webhooks.attempts[posted:]] == [200, 200, 200]
+        await asyncio.sleep(0.5)
+        held.release()
+        await fake.settle()
+        # (the first step also sets the onboarding's zone question aside)
+        steps = [m.plain for m in ana.messages[before:] if "question aside" not in m.plain]
+        assert len(steps) == 4, [step[:70] for step in steps]
+        assert "Let's log your interview" in steps[0]
+        assert COMPANY_QUESTION in steps[1]
+        assert ROLE_QUESTION in steps[2]
+        assert WHEN_QUESTION in steps[3]
+        assert _duplicates(a.application) == _duplicates(b.application) == 0
+    finally:
+        await b.stop()
+        await a.close()
+
+
+@pytest.mark.timeout(180)
+async def test_two_replicas_handle_a_reposted_update_once_and_refuse_while_the_database_is_away(
+    postgres: ThrowawayPostgres, tmp_path: Path
+) -> None:
+    await _fresh_schema(postgres.url)
     a = webhook_bot(tmp_path / "unused.db", database_url=postgres.url)
     await start_webhook_bot(a)
     b = Replica(a.settings(), clock=a.clock)

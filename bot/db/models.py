@@ -381,10 +381,17 @@ class SendSlot(Base):
 
 class ReceivedUpdate(Base):
     """An update the webhook took, by Telegram's update_id: one Telegram posts again (our 200 was
-    lost on the way) is answered and dropped, on whichever replica it lands."""
+    lost on the way) is answered and dropped, on whichever replica it lands; and a user's next
+    update, taken by another replica, waits until this one is handled (bot/web/received.py)."""
 
     __tablename__ = "received_updates"
-    __table_args__ = (Index("ix_received_updates_received_at", "received_at"),)
+    __table_args__ = (
+        Index("ix_received_updates_received_at", "received_at"),
+        Index("ix_received_updates_user", "user_id", "update_id"),
+    )
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     received_at: Mapped[datetime]
+    # the person the update is from (None for the few with no one, such as a poll's end)
+    user_id: Mapped[int | None] = mapped_column(BigInteger)
+    handled_at: Mapped[datetime | None]

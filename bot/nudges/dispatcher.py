@@ -66,16 +66,36 @@ class Dispatcher:
         return self._lock.locked()
 
     async def sweep(self) -> int:
-        """Send everything due now; returns how many messages went out."""
+        """Send everything due now; returns how many messages went out.
+
+        The next batch is claimed as soon as the last users of the current one are being sent,
+        not after they are: Telegram's budget is a rolling second, and what a pause between two
+        batches leaves unused is lost for good. The users of both batches take their places in
+        one line (``gate``), so the longest-waiting are still served first."""
         async with self._lock:
-            total = 0
-            while True:
-                token, claimed = await self._claim()
-                if not claimed:
-                    self.last_sweep_finished = self.last_progress = time.monotonic()
-                    return total
-                total += await self._deliver(token, claimed)
-                self.last_progress = time.monotonic()
+            gate = asyncio.Semaphore(CONCURRENCY)
+            batches: list[asyncio.Task[int]] = []
+            try:
+                while True:
+                    token, claimed = await self._claim()
+                    if not claimed:
+                        break
+                    nearly_sent = asyncio.Event()
+                    batches.append(
+                        asyncio.create_task(self._deliver(token, claimed, gate, nearly_sent))
+                    )
+                    await nearly_sent.wait()
+                    self.last_progress = time.monotonic()
+            except BaseException:
+                # a claim that failed, or the sweep cancelled at shutdown: the batches under
+                # way stop with it, and their claims run out as after any failure
+                for batch in batches:
+                    batch.cancel()
+                await asyncio.gather(*batches, return_exceptions=True)
+                raise
+            total = sum(await asyncio.gather(*batches))
+            self.last_sweep_finished = self.last_progress = time.monotonic()
+            return total
 
     async def _claim(self) -> tuple[str, dict[int, list[int]]]:
         """Mark a batch of due tasks as ours for a while, so no other replica sends them."""
@@ -126,10 +146,21 @@ class Dispatcher:
             by_user[user_id].append(task_id)
         return token, by_user
 
-    async def _deliver(self, token: str, claimed: dict[int, list[int]]) -> int:
-        gate = asyncio.Semaphore(CONCURRENCY)
+    async def _deliver(
+        self,
+        token: str,
+        claimed: dict[int, list[int]],
+        gate: asyncio.Semaphore | None = None,
+        nearly_sent: asyncio.Event | None = None,
+    ) -> int:
+        """Send a claimed batch, its users in the order given, at most CONCURRENCY at a time;
+        ``nearly_sent`` is set once every user left is being sent (or the batch ended)."""
+        gate = gate or asyncio.Semaphore(CONCURRENCY)
+        nearly_sent = nearly_sent or asyncio.Event()
+        left = len(claimed)
 
         async def one(user_id: int, task_ids: list[int]) -> int:
+            nonlocal left
             async with gate:
                 try:
                     return await self._deliver_user(token, user_id, task_ids)
@@ -137,11 +168,18 @@ class Dispatcher:
                     # the claim stays until it expires: that is the back-off before a retry
                     log.exception("could not deliver the nudges of a user")
                     return 0
+                finally:
+                    left -= 1
+                    if left <= CONCURRENCY:
+                        nearly_sent.set()
 
+        if left <= CONCURRENCY:
+            nearly_sent.set()
         renewer = asyncio.create_task(self._renew(token))
         try:
             results = await asyncio.gather(*(one(u, ids) for u, ids in claimed.items()))
         finally:
+            nearly_sent.set()
             renewer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await renewer

@@ -48,7 +48,9 @@ class WebServer:
         self.settings = settings
         self._secret = settings.webhook_secret.encode()
         self._runner: web.AppRunner | None = None
-        self._received = ReceivedUpdates(runtime_of(application).clock)
+        self.received = ReceivedUpdates(runtime_of(application))
+        # a user's updates taken by different replicas are handled in Telegram's order
+        application.turns = self.received
         self._backlog_logged = -60.0
         self.port: int | None = None
 
@@ -115,12 +117,12 @@ class WebServer:
             return HTTPStatus.BAD_REQUEST
         if update is None:
             return HTTPStatus.BAD_REQUEST
-        engine = runtime_of(self.application).engine
-        if engine is None:
-            return HTTPStatus.SERVICE_UNAVAILABLE
+        sender = update.effective_user
         try:
             async with asyncio.timeout(DATABASE_TIMEOUT):
-                first = await self._received.first_time(engine, update.update_id)
+                first = await self.received.first_time(
+                    update.update_id, sender.id if sender is not None else None
+                )
         except Exception:
             # whatever the driver raised: without the record the update could be handled twice,
             # so Telegram is asked to post it again later

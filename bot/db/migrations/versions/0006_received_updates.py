@@ -1,4 +1,5 @@
-"""received updates: the update ids the webhook took, so a redelivered update is handled once
+"""received updates: the webhook's update ids, so a redelivered update is handled once and a
+user's updates keep their order across replicas
 
 Revision ID: 0006_received_updates
 Revises: 0005_send_slots
@@ -21,11 +22,15 @@ def upgrade() -> None:
         "received_updates",
         sa.Column("update_id", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("user_id", sa.BigInteger(), nullable=True),
+        sa.Column("handled_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("update_id"),
     )
     op.create_index("ix_received_updates_received_at", "received_updates", ["received_at"])
+    op.create_index("ix_received_updates_user", "received_updates", ["user_id", "update_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_received_updates_user", table_name="received_updates")
     op.drop_index("ix_received_updates_received_at", table_name="received_updates")
     op.drop_table("received_updates")
