@@ -130,12 +130,20 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
                 if isinstance(chat_id, int | str) and chat_id != "":
                     windows.append(self._window(chat_id))
                 windows.append(self._overall)
-            for window in windows:
-                await window.acquire()
+            acquired: list[SlidingWindow] = []
             slots: list[int] = []
             try:
+                # The shared budget first, then this process's windows: a window counts from its
+                # acquisition, so one taken before a wait for the shared slot would count the
+                # wait too and, with the same limit, pace the process below Telegram's rate.
+                # Taken after the shared slot and released before it, a window spans less than
+                # the slot and never holds up a request the shared budget let through; when the
+                # shared budget is away (or on SQLite), the windows alone keep the limits.
                 if counted and self._shared is not None:
                     slots = await self._shared.take(chat_id if chat_id != "" else None)
+                for window in windows:
+                    await window.acquire()
+                    acquired.append(window)
                 # a 429 may have come in while this request waited for its window: it waits too
                 wait = self._paused_until - time.monotonic()
                 if wait > 0:
@@ -151,9 +159,9 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
                 log.info("429 from Telegram: waiting %.1f s before trying again", seconds)
                 self._paused_until = max(self._paused_until, time.monotonic() + seconds + 0.05)
             finally:
+                for window in acquired:
+                    window.release()
                 if slots:
                     assert self._shared is not None
                     await self._shared.free(slots)
-                for window in windows:
-                    window.release()
         raise AssertionError("unreachable")

@@ -19,13 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.elements import ColumnElement
 from telegram import Bot
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, NetworkError, TimedOut
 
 from bot.db.models import ConversationRecord, Interview, Task, User
 from bot.domain import plan
 from bot.domain.plan import at_local, within_waking_hours
 from bot.nudges.messages import OPEN_STATES, load_views, render_nudge
 from bot.nudges.planner import prefs_of, replan_interview, replan_keep_applying
+from bot.nudges.sending import schedule_after_send, send_nudge
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -40,9 +41,7 @@ HOLD_AT_MOST = timedelta(hours=1)
 HOLD_RETRY = timedelta(minutes=5)
 BATCH = 400
 BUNDLE = 5
-MAX_NUDGES = 4
 CONCURRENCY = 16
-TRANSIENT_TRIES = 4
 # when a nudge whose answer was lost is sent again, and one Telegram could not take
 UNKNOWN_RETRY = timedelta(minutes=10)
 UNAVAILABLE_RETRY = timedelta(minutes=5)
@@ -365,7 +364,7 @@ class Dispatcher:
                     task.state = "cancelled"
                     task.next_nudge_at = None
                 elif message_id is not None and task.id in sent_ids:
-                    self._after_send(task, message_id, now, prefs)
+                    schedule_after_send(task, message_id, now, prefs)
                 elif message_id is not None or not sent_ids:
                     # held back by the size of one message, the waking window or the daily
                     # cap: it waits, never back to back
@@ -428,75 +427,11 @@ class Dispatcher:
                 .values(next_nudge_at=later, claim_token=None, claimed_until=None)
             )
 
-    def _after_send(self, task: Task, message_id: int, now: datetime, prefs: Any) -> None:
-        task.state = "sent"
-        task.message_id = message_id
-        task.nudges_sent += 1
-        task.last_nudged_at = now
-        task.claim_token = None
-        task.claimed_until = None
-        task.updated_at = now
-        if task.kind in (plan.KEEP_APPLYING, plan.BEFORE_YOU_LEAVE):
-            # one message is the whole task: a keep-applying cycle (the next one is its own
-            # row) or the morning reminder before an interview
-            task.state = "done"
-            task.done_at = now
-            task.done_via = "nudged"
-            task.next_nudge_at = None
-            return
-        if task.nudges_sent >= MAX_NUDGES:
-            task.next_nudge_at = None
-            return
-        due_day = (task.due_at - timedelta(seconds=1)).astimezone(prefs.tz).date()
-        due_morning = at_local(due_day, prefs.nudge_hour, prefs)
-        if due_morning > now + timedelta(hours=3):
-            task.next_nudge_at = due_morning
-        elif task.kind == plan.DEBRIEF:
-            # unanswered by its deadline, the question gives way to the plan without it
-            task.next_nudge_at = max(task.due_at, now)
-        else:
-            # past due: once more every two days until done or skipped, never more
-            today = now.astimezone(prefs.tz).date()
-            task.next_nudge_at = at_local(today + timedelta(days=2), prefs.nudge_hour, prefs)
-
     async def _send(self, chat_id: int, text: str, markup: Any) -> tuple[int | None, bool]:
-        """Send, retrying transient errors; (message id or None, whether the user is reachable)."""
-        delay = 1.0
-        for attempt in range(TRANSIENT_TRIES):
-            try:
-                message = await self.bot.send_message(chat_id, text, reply_markup=markup)
-                # a batch at Telegram's pace can outlast a short sweep interval: each nudge
-                # sent shows the dispatcher is alive
-                self.last_progress = time.monotonic()
-                return message.message_id, True
-            except Forbidden:
-                # blocked, deactivated or never started: stop until they write again
-                return None, False
-            except RetryAfter as exc:
-                pause = exc.retry_after
-                await asyncio.sleep(
-                    pause if isinstance(pause, int | float) else pause.total_seconds()
-                )
-            except (BadRequest, TimedOut):
-                # refused as it is, or outcome unknown: the caller decides, no blind resend
-                raise
-            except NetworkError as exc:
-                if outcome_unknown(exc):
-                    raise TimedOut(str(exc)) from exc
-                # not performed (5xx, connection refused or dropped): safe to try again now
-                if attempt == TRANSIENT_TRIES - 1:
-                    raise
-                await asyncio.sleep(delay)
-                delay *= 2
-        return None, True
+        """Send with retries (bot/nudges/sending.py); each nudge sent shows the dispatcher is
+        alive, since a batch at Telegram's pace can outlast a short sweep interval."""
 
+        def alive() -> None:
+            self.last_progress = time.monotonic()
 
-def outcome_unknown(exc: NetworkError) -> bool:
-    """Whether a failed request may still have been performed. An error answer (5xx) or a
-    refused connection means Telegram did nothing; a connection lost after the request went
-    out means it may have. PTB names the httpx error in the message of errors without an
-    answer ("httpx.RemoteProtocolError: …"); its own TimedOut covers the timeouts."""
-    text = str(exc)
-    if not text.startswith("httpx."):
-        return False
-    return not text.startswith(("httpx.ConnectError", "httpx.ConnectTimeout"))
+        return await send_nudge(self.bot, chat_id, text, markup, alive)
