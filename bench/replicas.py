@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bench.seed import add_fake_users, seed_database
 from fakeapi.server import FakeTelegram
-from tests.dbfaults import ThrowawayPostgres, required_postgres_binaries
+from tests.dbfaults import ThrowawayPostgres, fresh_schema, required_postgres_binaries
 
 TOKEN = "123456:ABCdefGHIjklMNOpqrSTUvwxYZ012345678"
 
@@ -30,18 +30,8 @@ def _peak_per_second(stamps: list[float]) -> int:
     return peak
 
 
-async def _reset(url: str) -> None:
-    from bot.db.engine import make_engine
-
-    engine = make_engine(url)
-    async with engine.begin() as connection:
-        await connection.exec_driver_sql("DROP SCHEMA public CASCADE")
-        await connection.exec_driver_sql("CREATE SCHEMA public")
-    await engine.dispose()
-
-
 async def _one_run(url: str, replicas: int, tasks: int, latency: float, logs: Path) -> None:
-    await _reset(url)
+    await fresh_schema(url)
     async with FakeTelegram(token=TOKEN, latency=latency) as fake:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "TELEGRAM_"))}
         env.update(

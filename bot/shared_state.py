@@ -166,14 +166,13 @@ class SharedStateApplication(Application[Any, Any, Any, Any, Any, Any]):
             return
         async with self.user_locks.hold(user_id):
             turns = self.turns
-            if turns is None:
-                await self._process_with_state(update, user_id)
-                return
-            await turns.wait_for_turn(update, user_id)
+            if turns is not None:
+                await turns.wait_for_turn(update, user_id)
             try:
                 await self._process_with_state(update, user_id)
             finally:
-                await turns.turn_done(update)
+                if turns is not None:
+                    await turns.turn_done(update)
 
     async def _process_with_state(self, update: Update, user_id: int) -> None:
         try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from bot.db.models import User
 from fakeapi.running import RunningBot
+from tests.dbfaults import ThrowawayPostgres, required_postgres_binaries
 
 
 @pytest.fixture
@@ -30,6 +31,17 @@ async def bot(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[R
         running.fake.assert_no_refusals()
     finally:
         await running.close()
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[ThrowawayPostgres]:
+    """A throwaway PostgreSQL cluster for a test module; CI fails, not skips, without binaries."""
+    cluster = ThrowawayPostgres(required_postgres_binaries())
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.remove()
 
 
 async def stored_user(bot: RunningBot, user_id: int) -> User:

@@ -174,3 +174,14 @@ class ThrowawayPostgres:
             [*command, "-m", "immediate", "stop"], check=False, capture_output=True, timeout=60
         )
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+async def fresh_schema(url: str) -> None:
+    """Drop everything in the cluster's public schema: each test starts on an empty database."""
+    from bot.db.engine import make_engine
+
+    engine = make_engine(url)
+    async with engine.begin() as connection:
+        await connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+        await connection.exec_driver_sql("CREATE SCHEMA public")
+    await engine.dispose()

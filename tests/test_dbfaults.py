@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,6 @@ from tests.dbfaults import (
     SqliteWriterLock,
     ThrowawayPostgres,
     lock_sqlite_for,
-    required_postgres_binaries,
 )
 from tests.flows import say
 
@@ -79,17 +77,6 @@ async def test_the_bot_waits_for_a_locked_database(bot: RunningBot) -> None:
     assert time.monotonic() - began >= 0.5
     await released
     assert (await stored_user(bot, ana.id)).first_name == "Ana"
-
-
-@pytest.fixture(scope="module")
-def postgres() -> Iterator[ThrowawayPostgres]:
-    binaries = required_postgres_binaries()
-    cluster = ThrowawayPostgres(binaries)
-    try:
-        cluster.start()
-        yield cluster
-    finally:
-        cluster.remove()
 
 
 async def test_postgres_down_then_back(postgres: ThrowawayPostgres) -> None:

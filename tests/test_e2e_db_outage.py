@@ -5,38 +5,22 @@ dispatcher carries on by itself once the server is back."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from fakeapi.running import RunningBot
 from tests.conftest import stored_user
-from tests.dbfaults import ThrowawayPostgres, required_postgres_binaries
+from tests.dbfaults import ThrowawayPostgres, fresh_schema
 from tests.flows import say, seed_waiting_members
 
 OUTAGE = 5.0
 
 
-@pytest.fixture(scope="module")
-def postgres() -> Iterator[ThrowawayPostgres]:
-    cluster = ThrowawayPostgres(required_postgres_binaries())
-    try:
-        cluster.start()
-        yield cluster
-    finally:
-        cluster.remove()
-
-
 @pytest.fixture
 async def pg_bot(postgres: ThrowawayPostgres, tmp_path: Path) -> AsyncIterator[RunningBot]:
-    from bot.db.engine import make_engine
-
-    engine = make_engine(postgres.url)
-    async with engine.begin() as connection:
-        await connection.exec_driver_sql("DROP SCHEMA public CASCADE")
-        await connection.exec_driver_sql("CREATE SCHEMA public")
-    await engine.dispose()
+    await fresh_schema(postgres.url)
     running = RunningBot(tmp_path / "unused.db", database_url=postgres.url)
     await running.start()
     assert running.application is not None and running.application.job_queue is not None

@@ -14,7 +14,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -33,7 +33,7 @@ from bot.lifecycle import start_application, stop_application
 from bot.runtime import Runtime, runtime_of
 from fakeapi.running import RunningBot
 from fakeapi.server import FakeTelegram, FakeUser
-from tests.dbfaults import ThrowawayPostgres, required_postgres_binaries
+from tests.dbfaults import ThrowawayPostgres, fresh_schema
 from tests.flows import forge_tap, press, say
 
 COMPANY_QUESTION = "Which company was the interview with?"
@@ -106,29 +106,13 @@ class Pair:
         await serve(self.b.application)
 
 
-@pytest.fixture(scope="module")
-def postgres() -> Iterator[ThrowawayPostgres]:
-    cluster = ThrowawayPostgres(required_postgres_binaries())
-    try:
-        cluster.start()
-        yield cluster
-    finally:
-        cluster.remove()
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """One database for both replicas: a SQLite file, or a fresh schema on PostgreSQL."""
     if request.param == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}"
     cluster: ThrowawayPostgres = request.getfixturevalue("postgres")
-    from bot.db.engine import make_engine
-
-    engine = make_engine(cluster.url)
-    async with engine.begin() as connection:
-        await connection.exec_driver_sql("DROP SCHEMA public CASCADE")
-        await connection.exec_driver_sql("CREATE SCHEMA public")
-    await engine.dispose()
+    await fresh_schema(cluster.url)
     return cluster.url
 
 

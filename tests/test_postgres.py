@@ -19,7 +19,7 @@ from bot.db.engine import make_engine, make_sessionmaker
 from bot.nudges.dispatcher import Dispatcher
 from bot.runtime import Runtime
 from fakeapi.running import RunningBot
-from tests.dbfaults import required_postgres_binaries
+from tests.dbfaults import fresh_schema, required_postgres_binaries
 from tests.flows import say, seed_waiting_members
 
 
@@ -71,11 +71,7 @@ def postgres_url() -> Iterator[str]:
 
 @pytest.fixture
 async def pg_bot(postgres_url: str, tmp_path: Path) -> AsyncIterator[RunningBot]:
-    engine = make_engine(postgres_url)
-    async with engine.begin() as connection:
-        await connection.exec_driver_sql("DROP SCHEMA public CASCADE")
-        await connection.exec_driver_sql("CREATE SCHEMA public")
-    await engine.dispose()
+    await fresh_schema(postgres_url)
     running = RunningBot(tmp_path / "unused.db", database_url=postgres_url)
     await running.start()
     try:

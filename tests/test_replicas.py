@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,22 +20,12 @@ import pytest
 from bench.seed import add_fake_users, seed_database
 from bot.nudges.dispatcher import CONCURRENCY
 from fakeapi.server import FakeTelegram
-from tests.dbfaults import ThrowawayPostgres, required_postgres_binaries
+from tests.dbfaults import ThrowawayPostgres, fresh_schema
 
 TOKEN = "123456:ABCdefGHIjklMNOpqrSTUvwxYZ012345678"
 PEOPLE = 1000
 # Telegram's limit; the shared budget aims a little under it (bot/sendbudget.py)
 PER_SECOND = 30
-
-
-@pytest.fixture(scope="module")
-def postgres() -> Iterator[ThrowawayPostgres]:
-    cluster = ThrowawayPostgres(required_postgres_binaries())
-    try:
-        cluster.start()
-        yield cluster
-    finally:
-        cluster.remove()
 
 
 def _env(url: str, fake: FakeTelegram) -> dict[str, str]:
@@ -84,21 +74,11 @@ def _peak_per_second(stamps: list[float]) -> int:
     return peak
 
 
-async def _fresh_schema(url: str) -> None:
-    from bot.db.engine import make_engine
-
-    engine = make_engine(url)
-    async with engine.begin() as connection:
-        await connection.exec_driver_sql("DROP SCHEMA public CASCADE")
-        await connection.exec_driver_sql("CREATE SCHEMA public")
-    await engine.dispose()
-
-
 @pytest.mark.timeout(400)
 async def test_two_replicas_share_the_budget_and_one_finishes_when_the_other_is_killed(
     postgres: ThrowawayPostgres, tmp_path: Path
 ) -> None:
-    await _fresh_schema(postgres.url)
+    await fresh_schema(postgres.url)
     logs = {name: tmp_path / f"{name}.log" for name in ("poller", "worker")}
     async with FakeTelegram(token=TOKEN, latency=0.02) as fake:
         env = _env(postgres.url, fake)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -15,19 +15,9 @@ from bot import sendbudget
 from bot.db.engine import make_engine
 from bot.db.migrate import upgrade_to_head
 from bot.sendbudget import Limit, SharedBudget, scopes_for
-from tests.dbfaults import ThrowawayPostgres, required_postgres_binaries
+from tests.dbfaults import ThrowawayPostgres
 
 GROUP = -1001234567890
-
-
-@pytest.fixture(scope="module")
-def postgres() -> Iterator[ThrowawayPostgres]:
-    cluster = ThrowawayPostgres(required_postgres_binaries())
-    try:
-        cluster.start()
-        yield cluster
-    finally:
-        cluster.remove()
 
 
 @pytest.fixture

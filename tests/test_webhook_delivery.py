@@ -6,7 +6,8 @@ quick updates spread over two replicas are handled in order."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,16 @@ from bot.updates import PendingQueue
 from bot.web.metrics import CountingApplication
 from fakeapi.faults import Fault
 from fakeapi.running import RunningBot
-from tests.dbfaults import ThrowawayPostgres, required_postgres_binaries
+from tests.dbfaults import ThrowawayPostgres, fresh_schema
+from tests.test_e2e_concurrency import until
 from tests.test_e2e_replicas_conversation import Replica
-from tests.webhookbot import PUBLIC_ORIGIN, local_origin, start_webhook_bot, webhook_bot
+from tests.webhookbot import (
+    PUBLIC_ORIGIN,
+    local_origin,
+    origin_of,
+    start_webhook_bot,
+    webhook_bot,
+)
 
 COMPANY_QUESTION = "Which company was the interview with?"
 ROLE_QUESTION = "What is the role?"
@@ -26,7 +34,28 @@ WHEN_QUESTION = "When is or was the interview?"
 
 def _duplicates(application: object) -> float:
     assert isinstance(application, CountingApplication)
-    return application.metrics.webhook_duplicates._value.get()
+    value = application.metrics.registry.get_sample_value("afterview_webhook_duplicates_total")
+    assert value is not None
+    return value
+
+
+@asynccontextmanager
+async def _two_replicas(
+    postgres: ThrowawayPostgres, tmp_path: Path
+) -> AsyncIterator[tuple[RunningBot, Replica]]:
+    """Replica A (owning the fake and the clock) and replica B, both in webhook mode on one
+    fresh PostgreSQL database."""
+    await fresh_schema(postgres.url)
+    a = webhook_bot(tmp_path / "unused.db", database_url=postgres.url)
+    await start_webhook_bot(a)
+    b = Replica(a.settings(), clock=a.clock)
+    await b.start()
+    a.fake.busy_probe = lambda: a.busy() or b.busy()
+    try:
+        yield a, b
+    finally:
+        await b.stop()
+        await a.close()
 
 
 def _codes(running: RunningBot, update_id: int) -> list[int]:
@@ -85,10 +114,7 @@ async def test_past_the_bound_of_waiting_updates_a_post_gets_503_and_comes_again
         await ben.send("/start")
         queue = running.application.update_queue if running.application else None
         assert isinstance(queue, PendingQueue)
-        for _ in range(200):
-            if 503 in [code for _, code in fake.webhooks.attempts]:
-                break
-            await asyncio.sleep(0.05)
+        await until(lambda: 503 in [code for _, code in fake.webhooks.attempts], "a 503")
         assert queue.unfinished == 1
         assert not ben.messages
         held.release()
@@ -104,53 +130,24 @@ async def test_past_the_bound_of_waiting_updates_a_post_gets_503_and_comes_again
         await running.close()
 
 
-@pytest.fixture(scope="module")
-def postgres() -> Iterator[ThrowawayPostgres]:
-    cluster = ThrowawayPostgres(required_postgres_binaries())
-    try:
-        cluster.start()
-        yield cluster
-    finally:
-        cluster.remove()
-
-
-async def _fresh_schema(url: str) -> None:
-    from bot.db.engine import make_engine
-
-    engine = make_engine(url)
-    async with engine.begin() as connection:
-        await connection.exec_driver_sql("DROP SCHEMA public CASCADE")
-        await connection.exec_driver_sql("CREATE SCHEMA public")
-    await engine.dispose()
-
-
 @pytest.mark.timeout(180)
 async def test_a_users_quick_steps_taken_by_two_replicas_are_handled_in_order(
     postgres: ThrowawayPostgres, tmp_path: Path
 ) -> None:
-    await _fresh_schema(postgres.url)
-    a = webhook_bot(tmp_path / "unused.db", database_url=postgres.url)
-    await start_webhook_bot(a)
-    b = Replica(a.settings(), clock=a.clock)
-    await b.start()
-    try:
+    async with _two_replicas(postgres, tmp_path) as (a, b):
         fake = a.fake
-        fake.busy_probe = lambda: a.busy() or b.busy()
         ana = fake.add_user("Ana")
         await ana.send("/start")
         await fake.settle()
         before = len(ana.messages)
         # from here a load balancer takes turns: /log to A, "Acme" to B, "Engineer" to A; and
         # Telegram is slow to take A's question, so B gets "Acme" while /log is still running
-        fake.webhooks.route(PUBLIC_ORIGIN, local_origin(a), _origin(b))
+        fake.webhooks.route(PUBLIC_ORIGIN, local_origin(a), origin_of(b.application))
         held = a.faults.add(Fault.SLOW, method="sendMessage", chat_id=ana.id, hold=30)
         posted = len(fake.webhooks.attempts)
         for text in ("/log", "Acme", "Engineer"):
             await ana.send(text)
-        for _ in range(200):
-            if len(fake.webhooks.attempts) >= posted + 3:
-                break
-            await asyncio.sleep(0.05)
+        await until(lambda: len(fake.webhooks.attempts) >= posted + 3, "three posts")
         assert [code for _, code in fake.webhooks.attempts[posted:]] == [200, 200, 200]
         await asyncio.sleep(0.5)
         held.release()
@@ -163,25 +160,16 @@ async def test_a_users_quick_steps_taken_by_two_replicas_are_handled_in_order(
         assert ROLE_QUESTION in steps[2]
         assert WHEN_QUESTION in steps[3]
         assert _duplicates(a.application) == _duplicates(b.application) == 0
-    finally:
-        await b.stop()
-        await a.close()
 
 
 @pytest.mark.timeout(180)
 async def test_two_replicas_handle_a_reposted_update_once_and_refuse_while_the_database_is_away(
     postgres: ThrowawayPostgres, tmp_path: Path
 ) -> None:
-    await _fresh_schema(postgres.url)
-    a = webhook_bot(tmp_path / "unused.db", database_url=postgres.url)
-    await start_webhook_bot(a)
-    b = Replica(a.settings(), clock=a.clock)
-    await b.start()
-    try:
+    async with _two_replicas(postgres, tmp_path) as (a, b):
         fake = a.fake
-        fake.busy_probe = lambda: a.busy() or b.busy()
         # a load balancer: the first post to A, Telegram's second post of it to B
-        fake.webhooks.route(PUBLIC_ORIGIN, local_origin(a), _origin(b))
+        fake.webhooks.route(PUBLIC_ORIGIN, local_origin(a), origin_of(b.application))
         fake.webhooks.answers_to_lose = 1
         ana = fake.add_user("Ana")
         await ana.send("/start")
@@ -198,10 +186,7 @@ async def test_two_replicas_handle_a_reposted_update_once_and_refuse_while_the_d
         await asyncio.to_thread(postgres.stop)
         try:
             await ana.send("/help")
-            for _ in range(300):
-                if 503 in [code for _, code in fake.webhooks.attempts]:
-                    break
-                await asyncio.sleep(0.05)
+            await until(lambda: 503 in [code for _, code in fake.webhooks.attempts], "a 503")
         finally:
             await asyncio.to_thread(postgres.start)
         await fake.settle(timeout=60)
@@ -212,12 +197,3 @@ async def test_two_replicas_handle_a_reposted_update_once_and_refuse_while_the_d
         assert len(ana.messages) == 4
         assert sum("/log" in m.plain for m in ana.messages) == 1
         assert "/log" in ana.messages[-1].plain
-    finally:
-        await b.stop()
-        await a.close()
-
-
-def _origin(replica: Replica) -> str:
-    application = replica.application
-    assert isinstance(application, CountingApplication) and application.web is not None
-    return f"http://127.0.0.1:{application.web.port}"

@@ -3,36 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.dbfaults import ThrowawayPostgres, required_postgres_binaries
+from tests.dbfaults import ThrowawayPostgres, fresh_schema
 from tests.webhookbot import get, start_webhook_bot, webhook_bot
-
-
-@pytest.fixture(scope="module")
-def postgres() -> Iterator[ThrowawayPostgres]:
-    cluster = ThrowawayPostgres(required_postgres_binaries())
-    try:
-        cluster.start()
-        yield cluster
-    finally:
-        cluster.remove()
 
 
 @pytest.mark.timeout(120)
 async def test_healthz_is_503_naming_the_database_while_it_is_away(
     postgres: ThrowawayPostgres, tmp_path: Path
 ) -> None:
-    from bot.db.engine import make_engine
-
-    engine = make_engine(postgres.url)
-    async with engine.begin() as connection:
-        await connection.exec_driver_sql("DROP SCHEMA public CASCADE")
-        await connection.exec_driver_sql("CREATE SCHEMA public")
-    await engine.dispose()
+    await fresh_schema(postgres.url)
     running = webhook_bot(tmp_path / "unused.db", database_url=postgres.url)
     await start_webhook_bot(running)
     try:

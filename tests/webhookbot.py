@@ -36,7 +36,11 @@ async def start_webhook_bot(running: RunningBot) -> None:
 
 
 def local_origin(running: RunningBot) -> str:
-    application = running.application
+    return origin_of(running.application)
+
+
+def origin_of(application: object) -> str:
+    """Where a webhook-mode application's server listens (any replica's)."""
     assert isinstance(application, CountingApplication) and application.web is not None
     return f"http://127.0.0.1:{application.web.port}"
 

@@ -96,8 +96,7 @@ class WebServer:
             # counted in /metrics; at INFO, so that a stranger's flood cannot fill the log
             log.info("a webhook request without the right secret was refused")
             return HTTPStatus.FORBIDDEN
-        queue = self.application.update_queue
-        pending = queue.unfinished if isinstance(queue, PendingQueue) else queue.qsize()
+        pending = self._pending()
         if pending >= self.settings.webhook_max_pending:
             # Telegram keeps the update and posts it again later, in order with the rest
             self._log_backlog(pending)
@@ -135,8 +134,14 @@ class WebServer:
         bot = self.application.bot
         if isinstance(bot, ExtBot):
             bot.insert_callback_data(update)
-        await queue.put(update)
+        await self.application.update_queue.put(update)
         return HTTPStatus.OK
+
+    def _pending(self) -> int:
+        """Updates taken and not yet handled: the application's queue counts them (built with
+        bot.updates.PendingQueue); any other queue knows only those not yet started."""
+        queue = self.application.update_queue
+        return queue.unfinished if isinstance(queue, PendingQueue) else queue.qsize()
 
     def _log_backlog(self, pending: int) -> None:
         """A warning a minute at most: during a flood every refused post would log one."""
@@ -191,10 +196,7 @@ class WebServer:
     async def _metrics(self, request: web.Request) -> web.Response:
         metrics = self.application.metrics
         runtime = runtime_of(self.application)
-        queue = self.application.update_queue
-        metrics.update_queue.set(
-            queue.unfinished if isinstance(queue, PendingQueue) else queue.qsize()
-        )
+        metrics.update_queue.set(self._pending())
         age = sweep_age(dispatcher_of(self.application))
         metrics.last_sweep_age.set(-1 if age is None else age)
         try:
