@@ -10,7 +10,7 @@ from telegram.ext import Application
 
 from bot.runtime import runtime_of
 from bot.web.metrics import CountingApplication
-from bot.web.server import start_webhook, stop_webhook
+from bot.web.server import finish_webhook, start_webhook, stop_webhook
 
 
 async def start_application(
@@ -47,6 +47,8 @@ async def stop_application(application: Application[Any, Any, Any, Any, Any, Any
         await application.stop()
         if application.post_stop:
             await application.post_stop(application)
+    if isinstance(application, CountingApplication):
+        await finish_webhook(application)
     await application.shutdown()
     if application.post_shutdown:
         await application.post_shutdown(application)

@@ -68,6 +68,15 @@ class QuietStartupFailures(logging.Filter):
         return True
 
 
+class SweepStillRunning(logging.Filter):
+    """Drops APScheduler's warning that a repeating job's next run was skipped because the last
+    is still running. The sweeps are built for that (a dispatch of thousands of nudges is one
+    run that takes minutes), and the warning would come once a second all the while."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances reached" not in record.getMessage()
+
+
 def _withheld(value: object) -> str:
     if isinstance(value, Update):
         return f"<update {value.update_id}>"
@@ -149,6 +158,9 @@ def setup_logging(
     # httpx logs every request URL, and the URL carries the token
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    scheduler = logging.getLogger("apscheduler.scheduler")
+    if not any(isinstance(f, SweepStillRunning) for f in scheduler.filters):
+        scheduler.addFilter(SweepStillRunning())
     # aiosqlite's DEBUG lines quote every statement's values: names, companies, notes
     logging.getLogger("aiosqlite").setLevel(logging.INFO)
 

@@ -104,7 +104,9 @@ def _settled(state: object) -> object:
 class Turns(Protocol):
     """Turn-taking across replicas for one user's updates (bot/web/received.py, webhook mode)."""
 
-    async def wait_for_turn(self, update: Update, user_id: int) -> None: ...
+    async def wait_for_turn(self, update: Update, user_id: int) -> list[Update]: ...
+
+    def handled_already(self, update: Update) -> bool: ...
 
     async def turn_done(self, update: Update) -> None: ...
 
@@ -161,18 +163,25 @@ class SharedStateApplication(Application[Any, Any, Any, Any, Any, Any]):
         per-process cache cannot: any replica may take the next update, and a replica that dies
         has nothing unwritten but the step whose reply left a moment before its write."""
         user_id = _user_of(update)
+        turns = self.turns
         if user_id is None or not isinstance(update, Update):
-            await super().process_update(update)
+            try:
+                await super().process_update(update)
+            finally:
+                if turns is not None and isinstance(update, Update):
+                    await turns.turn_done(update)
             return
         async with self.user_locks.hold(user_id):
-            turns = self.turns
-            if turns is not None:
-                await turns.wait_for_turn(update, user_id)
-            try:
-                await self._process_with_state(update, user_id)
-            finally:
-                if turns is not None:
-                    await turns.turn_done(update)
+            if turns is not None and turns.handled_already(update):
+                return
+            # the user's earlier updates a dead replica left come first, in order
+            earlier = [] if turns is None else await turns.wait_for_turn(update, user_id)
+            for taken in [*earlier, update]:
+                try:
+                    await self._process_with_state(taken, user_id)
+                finally:
+                    if turns is not None:
+                        await turns.turn_done(taken)
 
     async def _process_with_state(self, update: Update, user_id: int) -> None:
         try:

@@ -153,3 +153,17 @@ def test_a_json_line_redacts_the_token_in_an_exception_and_names_no_update_outsi
     assert "RuntimeError" in entry["exception"] and "/bot<token>/getMe" in entry["exception"]
     assert TEST_TOKEN not in line
     assert "update_id" not in entry
+
+
+def test_a_long_sweep_does_not_log_a_skipped_run_every_second(captured: io.StringIO) -> None:
+    setup_logging("INFO", TEST_TOKEN, "text", captured)
+    scheduler = logging.getLogger("apscheduler.scheduler")
+    # APScheduler's words while a sweep of thousands of nudges is still running
+    scheduler.warning(
+        'Execution of job "%s" skipped: maximum number of running instances reached (%d)',
+        "nudge-sweep (trigger: interval[0:00:01])",
+        1,
+    )
+    scheduler.warning("Run time of job %s was missed by %s", "nudge-sweep", "0:00:02")
+    lines = captured.getvalue().splitlines()
+    assert len(lines) == 1 and "was missed by" in lines[0]

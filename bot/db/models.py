@@ -15,9 +15,11 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncAttrs
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -381,13 +383,20 @@ class SendSlot(Base):
 
 class ReceivedUpdate(Base):
     """An update the webhook took, by Telegram's update_id: one Telegram posts again (our 200 was
-    lost on the way) is answered and dropped, on whichever replica it lands; and a user's next
-    update, taken by another replica, waits until this one is handled (bot/web/received.py)."""
+    lost on the way) is answered and dropped, on whichever replica it lands; a user's next
+    update, taken by another replica, waits until this one is handled; and one whose replica
+    died holding it is handled by another (bot/web/received.py)."""
 
     __tablename__ = "received_updates"
     __table_args__ = (
         Index("ix_received_updates_received_at", "received_at"),
         Index("ix_received_updates_user", "user_id", "update_id"),
+        Index(
+            "ix_received_updates_unhandled",
+            "held_until",
+            sqlite_where=sql_text("handled_at IS NULL"),
+            postgresql_where=sql_text("handled_at IS NULL"),
+        ),
     )
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
@@ -395,3 +404,8 @@ class ReceivedUpdate(Base):
     # the person the update is from (None for the few with no one, such as a poll's end)
     user_id: Mapped[int | None] = mapped_column(BigInteger)
     handled_at: Mapped[datetime | None]
+    # the update as Telegram posted it, kept until it is handled (then cleared)
+    payload: Mapped[str | None] = mapped_column(Text)
+    # the replica holding it renews this while the update waits or runs; once it has passed,
+    # the replica is taken for dead and another may handle the update
+    held_until: Mapped[datetime | None]

@@ -99,6 +99,11 @@ class Metrics:
             "Updates Telegram posted again after they were taken, answered and dropped.",
             registry=self.registry,
         )
+        self.webhook_taken_over = Counter(
+            "afterview_webhook_taken_over",
+            "Updates a stopped replica had taken and not handled, handled by this one.",
+            registry=self.registry,
+        )
         ProcessCollector(registry=self.registry)
         PlatformCollector(registry=self.registry)
         self._sent = _SentCounters()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import json
 import logging
@@ -48,11 +49,14 @@ class WebServer:
         self.settings = settings
         self._secret = settings.webhook_secret.encode()
         self._runner: web.AppRunner | None = None
-        self.received = ReceivedUpdates(runtime_of(application))
+        self.received = ReceivedUpdates(
+            runtime_of(application), application.bot, application.metrics.webhook_taken_over.inc
+        )
         # a user's updates taken by different replicas are handled in Telegram's order
         application.turns = self.received
         self._backlog_logged = -60.0
         self.port: int | None = None
+        self._keeper: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         app = web.Application(client_max_size=self.settings.webhook_max_body)
@@ -74,11 +78,30 @@ class WebServer:
             raise
         self.port = int(self._runner.addresses[0][1])
         log.info("serving the webhook, /healthz and /metrics on port %s", self.port)
+        self._keeper = asyncio.create_task(
+            self.received.keep(self._room, self._enqueue), name="held updates"
+        )
 
     async def stop(self) -> None:
+        """Stop taking posts; the updates taken stay held until finish()."""
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
+
+    async def finish(self) -> None:
+        """After the application has handled what it took: stop renewing holds, and hand any
+        update still unhandled to the other replicas at once."""
+        await self.stop()
+        keeper, self._keeper = self._keeper, None
+        if keeper is not None:
+            keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
+        try:
+            await self.received.release()
+        except Exception:
+            # their holds lapse in a moment anyway
+            log.warning("could not hand unhandled updates over to other replicas")
 
     # ------------------------------------------------------------------ the webhook
 
@@ -120,7 +143,9 @@ class WebServer:
         try:
             async with asyncio.timeout(DATABASE_TIMEOUT):
                 first = await self.received.first_time(
-                    update.update_id, sender.id if sender is not None else None
+                    update.update_id,
+                    sender.id if sender is not None else None,
+                    body.decode("utf-8", "surrogateescape"),
                 )
         except Exception:
             # whatever the driver raised: without the record the update could be handled twice,
@@ -131,11 +156,18 @@ class WebServer:
             log.info("update %s came again and was dropped", update.update_id)
             self.application.metrics.webhook_duplicates.inc()
             return HTTPStatus.OK
+        await self._enqueue(update)
+        return HTTPStatus.OK
+
+    async def _enqueue(self, update: Update) -> None:
         bot = self.application.bot
         if isinstance(bot, ExtBot):
             bot.insert_callback_data(update)
         await self.application.update_queue.put(update)
-        return HTTPStatus.OK
+
+    def _room(self) -> int:
+        """How many more updates may be taken before posts get 503."""
+        return self.settings.webhook_max_pending - self._pending()
 
     def _pending(self) -> int:
         """Updates taken and not yet handled: the application's queue counts them (built with
@@ -224,7 +256,7 @@ async def start_webhook(application: CountingApplication) -> WebServer:
     try:
         await _set_webhook(application, settings)
     except BaseException:
-        await server.stop()
+        await server.finish()
         application.web = None
         raise
     return server
@@ -257,9 +289,16 @@ async def _set_webhook(application: CountingApplication, settings: Settings) -> 
 async def stop_webhook(application: CountingApplication) -> None:
     """Stop taking updates. The webhook stays set with Telegram on purpose: another replica
     behind the same URL may still be serving it, and a restarted one needs nothing new."""
-    server, application.web = application.web, None
+    server = application.web
     if server is not None:
         await server.stop()
+
+
+async def finish_webhook(application: CountingApplication) -> None:
+    """Once the application has stopped: give up the holds on updates taken."""
+    server, application.web = application.web, None
+    if server is not None:
+        await server.finish()
 
 
 def redact_secret_in_logs(secret: str) -> None:
