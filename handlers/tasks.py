@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -267,38 +268,14 @@ async def task_tapped(update: Update, context: Context) -> None:
         if action == "draft":
             await _send_draft(update, s, task)
             return
-        prefs = prefs_of(s.user, s.runtime.settings.default_timezone)
-        expanded: dict[int, str] = {}
-        note = ""
-        if action == "done" or (action == "via" and choice in VIAS):
-            # done counts at once; for a note to someone, how it was sent may follow (optional)
-            task.state = "done"
-            task.done_at = now
-            task.done_via = choice if action == "via" else None
-            task.next_nudge_at = None
-            note = _("Done. Well done!")
-            if action == "done" and task.kind in (plan.THANK_YOU, plan.CHECK_IN, plan.COURTESY):
-                expanded[task.id] = "via"
-                note = _("Done. Well done! How did you send it?")
-        elif action == "snoozemenu":
-            expanded[task.id] = "snooze"
-        elif action == "snooze" and (moment := _snooze_moment(choice, now, prefs)) is not None:
-            task.state = "snoozed"
-            task.next_nudge_at = moment
-            note = _("Snoozed until {when}.").format(when=s.tr.day_and_time(moment))
-            if task.kind != plan.BEFORE_YOU_LEAVE and moment >= task.due_at > now:
-                # never silently past a deadline: say so where it is read, and in the message
-                note = _("Snoozed until {when}, after its deadline.").format(
-                    when=s.tr.day_and_time(moment)
-                )
-        elif action == "skip":
-            task.state = "skipped"
-            task.next_nudge_at = None
-            note = _("Skipped.")
-        else:
+        change = _CHANGES.get(action)
+        outcome = change(s, task, choice, now) if change is not None else None
+        if outcome is None:
             await _commit(s)
             await query.answer(_("This button is no longer active."))
             return
+        note, opened = outcome
+        expanded = {task.id: opened} if opened else {}
         task.updated_at = now
         # a nudge being sent right now must not write over this choice
         task.claim_token = None
@@ -310,6 +287,65 @@ async def task_tapped(update: Update, context: Context) -> None:
             await _plan_without_debrief(s, task, now)
             note = _("Skipped. I'll plan your thank-yous without it.")
         await _rerender(update, s, task, expanded, note)
+
+
+# What a button on a task does: the note to show and the part of the card to open ("via",
+# "snooze" or ""); None when the button does not apply (a snooze choice no longer on offer).
+Outcome = tuple[str, str]
+Change = Callable[[Scope, Task, str, datetime], Outcome | None]
+
+
+def _done(s: Scope, task: Task, choice: str, now: datetime) -> Outcome:
+    """Done counts at once; for a note to someone, how it was sent may follow (optional)."""
+    task.state = "done"
+    task.done_at = now
+    task.done_via = None
+    task.next_nudge_at = None
+    if task.kind in (plan.THANK_YOU, plan.CHECK_IN, plan.COURTESY):
+        return s._("Done. Well done! How did you send it?"), "via"
+    return s._("Done. Well done!"), ""
+
+
+def _done_via(s: Scope, task: Task, choice: str, now: datetime) -> Outcome | None:
+    """Done, and how it was sent, in one tap."""
+    if choice not in VIAS:
+        return None
+    _done(s, task, choice, now)
+    task.done_via = choice
+    return s._("Done. Well done!"), ""
+
+
+def _snooze_menu(s: Scope, task: Task, choice: str, now: datetime) -> Outcome:
+    return "", "snooze"
+
+
+def _snooze(s: Scope, task: Task, choice: str, now: datetime) -> Outcome | None:
+    prefs = prefs_of(s.user, s.runtime.settings.default_timezone)
+    moment = _snooze_moment(choice, now, prefs)
+    if moment is None:
+        return None
+    task.state = "snoozed"
+    task.next_nudge_at = moment
+    when = s.tr.day_and_time(moment)
+    if task.kind != plan.BEFORE_YOU_LEAVE and moment >= task.due_at > now:
+        # never silently past a deadline: say so where it is read, and in the message
+        return s._("Snoozed until {when}, after its deadline.").format(when=when), ""
+    return s._("Snoozed until {when}.").format(when=when), ""
+
+
+def _skip(s: Scope, task: Task, choice: str, now: datetime) -> Outcome:
+    task.state = "skipped"
+    task.next_nudge_at = None
+    return s._("Skipped."), ""
+
+
+_CHANGES: dict[str, Change] = {
+    "done": _done,
+    "via": _done_via,
+    "snoozemenu": _snooze_menu,
+    "snooze": _snooze,
+    "skip": _skip,
+}
 
 
 async def _plan_without_debrief(s: Scope, task: Task, now: datetime) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html import escape
 
@@ -77,6 +78,17 @@ async def week_leads(
     return leads_section(tr, await leads_of_week(session, club.id, start, end))
 
 
+@dataclass(frozen=True)
+class _Planned:
+    """A check-in composed and not yet queued."""
+
+    club: Club
+    start: datetime
+    end: datetime
+    text: str
+    markup: InlineKeyboardMarkup
+
+
 class ClubSweep:
     """Runs the club check-ins; the database says what is due, so replicas and restarts
     neither skip nor double a week."""
@@ -109,7 +121,12 @@ class ClubSweep:
 
     async def claim(self) -> int:
         """One transaction: claims up to BATCH due clubs, queues their check-in posts and moves
-        their schedules on. Returns how many clubs it claimed."""
+        their schedules on. Returns how many clubs it claimed.
+
+        The posts are composed first, with the schedule changes held back in the session, and
+        written together at the end: on SQLite a write locks the whole database until the
+        commit, so the lock is held for the writes alone, not while fifty check-ins are read
+        and composed (the nudge sweep and the handlers write beside it)."""
         now = self.runtime.clock.now()
         async with self.runtime.session() as session, session.begin():
             due = (
@@ -122,11 +139,20 @@ class ClubSweep:
             if engine is not None and engine.dialect.name == "postgresql":
                 due = due.with_for_update(skip_locked=True)
             clubs = list((await session.scalars(due)).all())
-            for club in clubs:
-                await self._check_in(session, club, now)
+            planned: list[_Planned] = []
+            with session.no_autoflush:
+                for club in clubs:
+                    check_in = await self._plan_check_in(session, club, now)
+                    if check_in is not None:
+                        planned.append(check_in)
+            for check_in in planned:
+                await self._queue(session, check_in, now)
         return len(clubs)
 
-    async def _check_in(self, session: AsyncSession, club: Club, now: datetime) -> None:
+    async def _plan_check_in(
+        self, session: AsyncSession, club: Club, now: datetime
+    ) -> _Planned | None:
+        """Moves the club's schedule on (in the session) and composes its post, if one is due."""
         tz = club_zone(club.timezone)
         # the latest check-in moment that has come: a bot that was down for weeks posts once,
         # for the last week, not a backlog
@@ -134,7 +160,7 @@ class ClubSweep:
         club.next_checkin_at = next_checkin(now, club.checkin_weekday, club.checkin_hour, tz)
         if club.last_checkin_at is not None and end <= club.last_checkin_at:
             # the schedule moved since the last post: nothing new to report yet
-            return
+            return None
         members = await session.scalar(
             select(func.count())
             .select_from(ClubMember)
@@ -142,7 +168,7 @@ class ClubSweep:
         )
         if not members:
             # no one to report on or to ask: the schedule moves on, nothing is posted
-            return
+            return None
         start = previous_checkin(
             end - timedelta(seconds=1), club.checkin_weekday, club.checkin_hour, tz
         )
@@ -152,20 +178,24 @@ class ClubSweep:
         club.last_checkin_at = end
         tr = club_translator(club, self.runtime.settings.default_language)
         text = await self.compose(session, club, start, end, now, tr)
+        return _Planned(club, start, end, text, goal_keyboard(tr))
+
+    async def _queue(self, session: AsyncSession, check_in: _Planned, now: datetime) -> None:
+        club = check_in.club
         await queue_post(
             session,
             club_id=club.id,
             chat_id=club.id,
             kind="checkin",
-            key=checkin_key(end),
-            text=text,
+            key=checkin_key(check_in.end),
+            text=check_in.text,
             now=now,
-            markup=goal_keyboard(tr),
-            period=(start, end),
+            markup=check_in.markup,
+            period=(check_in.start, check_in.end),
         )
         if club.buddies:
             # each buddy's private summary of the other's week, at the same moment
-            await queue_buddy_summaries(session, club, start, end, now)
+            await queue_buddy_summaries(session, club, check_in.start, check_in.end, now)
 
     async def compose(
         self,
