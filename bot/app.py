@@ -27,7 +27,7 @@ from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.migrate import upgrade_to_head
 from bot.db.models import User
 from bot.i18n import N_, SUPPORTED_LANGUAGES, Translator
-from bot.logs import track_update_ids
+from bot.logs import quiet_skipped_runs, track_update_ids
 from bot.nudges.dispatcher import Dispatcher
 from bot.persistence import DatabasePersistence
 from bot.ratelimit import TelegramRateLimiter
@@ -118,6 +118,8 @@ async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> N
         log.warning("could not publish the command menus", exc_info=True)
     runtime.dispatcher = Dispatcher(runtime, application.bot)
     assert application.job_queue is not None
+    # a sweep that runs for minutes is expected: no warning for each run it makes skip
+    quiet_skipped_runs()
     application.job_queue.run_repeating(
         sweep_job, interval=runtime.settings.nudge_sweep_seconds, first=1.0, name="nudge-sweep"
     )

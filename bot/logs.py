@@ -77,6 +77,14 @@ class SweepStillRunning(logging.Filter):
         return "maximum number of running instances reached" not in record.getMessage()
 
 
+def quiet_skipped_runs() -> None:
+    """Installs SweepStillRunning on APScheduler's logger (once): called where the logging is
+    set up and where the sweeps are scheduled, so embedded uses (tests, benchmarks) get it too."""
+    scheduler = logging.getLogger("apscheduler.scheduler")
+    if not any(isinstance(f, SweepStillRunning) for f in scheduler.filters):
+        scheduler.addFilter(SweepStillRunning())
+
+
 def _withheld(value: object) -> str:
     if isinstance(value, Update):
         return f"<update {value.update_id}>"
@@ -158,9 +166,7 @@ def setup_logging(
     # httpx logs every request URL, and the URL carries the token
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    scheduler = logging.getLogger("apscheduler.scheduler")
-    if not any(isinstance(f, SweepStillRunning) for f in scheduler.filters):
-        scheduler.addFilter(SweepStillRunning())
+    quiet_skipped_runs()
     # aiosqlite's DEBUG lines quote every statement's values: names, companies, notes
     logging.getLogger("aiosqlite").setLevel(logging.INFO)
 

@@ -6,6 +6,8 @@ update Ana sends next."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import os
 import signal
 import socket
@@ -18,11 +20,19 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from alembic import command
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram import Bot, Update
 
 from bot.clock import MovableClock
 from bot.config import Settings
+from bot.db.engine import make_engine
+from bot.db.migrate import alembic_config
+from bot.runtime import Runtime
 from bot.web.metrics import CountingApplication
-from bot.web.received import LEASE
+from bot.web.received import LEASE, ReceivedUpdates
 from fakeapi.faults import Fault
 from fakeapi.server import FakeTelegram, FakeUser
 from tests.test_e2e_concurrency import until
@@ -152,3 +162,73 @@ async def test_the_next_update_on_another_replica_takes_the_held_one_first(
         assert sum(GREETING in text for text in texts) == 1
         assert "What I can do" in texts[-1]
         assert _unhandled(killed.database) == []
+
+
+# --- marking an update handled while the database is away --------------------------------
+
+
+def _runtime(engine: AsyncEngine, clock: MovableClock) -> Runtime:
+    settings = Settings(_env_file=None, bot_token=TOKEN)  # type: ignore[call-arg]
+    return Runtime(settings=settings, clock=clock, engine=engine)
+
+
+async def test_an_update_handled_while_the_database_was_away_is_never_handled_again(
+    tmp_path: Path,
+) -> None:
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'marks.db'}")
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(_upgrade)
+        clock = MovableClock(datetime(2026, 12, 3, 9, 0, tzinfo=UTC))
+        bot = Bot(TOKEN)
+        a = ReceivedUpdates(_runtime(engine, clock), bot, lambda: None)
+        b = ReceivedUpdates(_runtime(engine, clock), bot, lambda: None)
+        body = {
+            "update_id": 41,
+            "message": {
+                "message_id": 1,
+                "date": 1,
+                "chat": {"id": 7, "type": "private"},
+                "from": {"id": 7, "is_bot": False, "first_name": "Ana"},
+                "text": "Acme",
+            },
+        }
+        assert await a.first_time(41, 7, json.dumps(body))
+        update = Update.de_json(body, bot)
+        assert update is not None
+
+        # handled; then the database refuses the mark
+        original = a._mark_handled
+
+        async def refused(ids: list[int]) -> None:
+            raise OSError("the database went away")
+
+        a._mark_handled = refused  # type: ignore[method-assign]
+        await a.turn_done(update)
+        a._mark_handled = original  # type: ignore[method-assign]
+
+        # A keeps its hold while it tries again, and the next try marks it
+        a.renew_every = 0.01
+        keeper = asyncio.create_task(a.keep(lambda: 100, lambda _: asyncio.sleep(0)))
+        await until(lambda: not a.in_hand, "the mark on the next renewal")
+        keeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await keeper
+        clock.advance(LEASE + timedelta(seconds=1))
+        # so no replica takes it over to handle it a second time
+        assert await b.lapsed(100) == []
+        async with engine.connect() as connection:
+            row = (
+                await connection.execute(
+                    text("SELECT handled_at, payload FROM received_updates WHERE update_id = 41")
+                )
+            ).one()
+        assert row.handled_at is not None and row.payload is None
+    finally:
+        await engine.dispose()
+
+
+def _upgrade(connection: Connection) -> None:
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")

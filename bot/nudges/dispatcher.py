@@ -294,14 +294,19 @@ class Dispatcher:
         if message_id is None:
             return 0
         async with runtime.session() as session, session.begin():
-            user = await session.get(User, user_id)
-            if user is not None:
-                if user.nudge_day != local_day:
-                    user.nudge_day = local_day
-                    user.nudges_on_day = 0
-                if counted:
-                    user.nudges_on_day += 1
-                await replan_keep_applying(session, user, now, runtime.settings.default_timezone)
+            # the changes are written together at the commit, after the reads: on SQLite the
+            # first write locks the database until the commit, and other sends wait for it
+            with session.no_autoflush:
+                user = await session.get(User, user_id)
+                if user is not None:
+                    if user.nudge_day != local_day:
+                        user.nudge_day = local_day
+                        user.nudges_on_day = 0
+                    if counted:
+                        user.nudges_on_day += 1
+                    await replan_keep_applying(
+                        session, user, now, runtime.settings.default_timezone
+                    )
         self.sent_messages += 1
         return 1
 

@@ -29,6 +29,7 @@ confirms only what was taken, and one process takes every update.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
@@ -90,6 +91,8 @@ class ReceivedUpdates:
         # then skipped (handled_already)
         self._taken_over: dict[int, Update] = {}
         self._handled_inline: set[int] = set()
+        # handled, but the database was away when they were to be marked so
+        self._unmarked: set[int] = set()
         self.renew_every = RENEW_EVERY
 
     def _engine(self) -> AsyncEngine:
@@ -231,17 +234,25 @@ class ReceivedUpdates:
         self._taken_over.pop(update.update_id, None)
         if update.update_id not in self.in_hand:
             return
-        self.in_hand.discard(update.update_id)
         try:
-            async with self._engine().begin() as connection:
+            await self._mark_handled([update.update_id])
+        except Exception:
+            # Kept in hand (so its hold is renewed and no replica handles it again) and marked
+            # by the next renewal: handled twice, a conversation's answer would count twice.
+            # The user's next update waits until then.
+            self._unmarked.add(update.update_id)
+            log.warning("could not mark update %s handled; trying again soon", update.update_id)
+
+    async def _mark_handled(self, ids: list[int]) -> None:
+        async with self._engine().begin() as connection:
+            for batch in _chunks(ids):
                 await connection.execute(
                     sql_update(ReceivedUpdate)
-                    .where(ReceivedUpdate.update_id == update.update_id)
+                    .where(ReceivedUpdate.update_id.in_(batch))
                     .values(handled_at=self._runtime.clock.now(), payload=None)
                 )
-        except Exception:
-            # its hold lapses and another replica handles it again: better twice than never
-            log.warning("could not mark update %s handled", update.update_id)
+        self.in_hand.difference_update(ids)
+        self._unmarked.difference_update(ids)
 
     # ------------------------------------------------------------------ holds
 
@@ -294,7 +305,11 @@ class ReceivedUpdates:
     async def release(self) -> None:
         """On a clean stop with updates still unhandled: let another replica take them now
         rather than after the hold lapses."""
-        held = list(self.in_hand)
+        if self._unmarked:
+            # handled: marked now if the database allows, and never handed over
+            with contextlib.suppress(Exception):
+                await self._mark_handled(list(self._unmarked))
+        held = [update_id for update_id in self.in_hand if update_id not in self._unmarked]
         if not held:
             return
         now = self._runtime.clock.now()
@@ -316,6 +331,8 @@ class ReceivedUpdates:
         while True:
             await asyncio.sleep(self.renew_every)
             try:
+                if self._unmarked:
+                    await self._mark_handled(list(self._unmarked))
                 await self.renew()
                 for update in await self.lapsed(queue_room()):
                     await enqueue(update)
