@@ -114,7 +114,8 @@ def required_postgres_binaries() -> Path:
     )
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago (for a server a test starts)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -132,7 +133,7 @@ class ThrowawayPostgres:
         self.binaries = binaries
         self.folder = Path(tempfile.mkdtemp(prefix="afterview-pg-"))
         self.data = self.folder / "data"
-        self.port = _free_port()
+        self.port = free_port()
         # initdb refuses to run as root: run the server as the postgres user when we are root
         self._prefix: list[str] = []
         if os.geteuid() == 0:

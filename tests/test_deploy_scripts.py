@@ -21,6 +21,7 @@ import pytest
 from aiohttp import web
 
 from bot.__main__ import NO_TOKEN
+from tests.dbfaults import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -122,12 +123,6 @@ def test_the_entrypoint_migrates_then_starts_the_bot(tmp_path: Path) -> None:
     assert "up to date" not in passed.stdout
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextlib.asynccontextmanager
 async def _replica(hits: list[str]) -> AsyncIterator[web.AppRunner]:
     """A stand-in for one replica's webhook: answers every POST, noting its path."""
@@ -154,7 +149,7 @@ def _nginx_config(tmp_path: Path, upstreams: list[int]) -> tuple[str, int]:
     nginx = shutil.which("nginx", path=f"{os.environ.get('PATH', '')}{os.pathsep}/usr/sbin")
     if nginx is None:
         pytest.skip("nginx is not installed here (Debian: nginx-light), so the proxy is not run")
-    port = _free_port()
+    port = free_port()
     site = (DEPLOY / "nginx.conf").read_text()
     for name, upstream in zip(("bot-1", "bot-2"), upstreams, strict=True):
         site = site.replace(f"server {name}:8080", f"server 127.0.0.1:{upstream}")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import AsyncIterator, Iterator
@@ -19,14 +18,8 @@ from bot.db.engine import make_engine, make_sessionmaker
 from bot.nudges.dispatcher import Dispatcher
 from bot.runtime import Runtime
 from fakeapi.running import RunningBot
-from tests.dbfaults import fresh_schema, required_postgres_binaries
+from tests.dbfaults import free_port, fresh_schema, required_postgres_binaries
 from tests.flows import say, seed_waiting_members
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +28,7 @@ def postgres_url() -> Iterator[str]:
     binaries = required_postgres_binaries()
     folder = Path(tempfile.mkdtemp(prefix="afterview-pg-"))
     data = folder / "data"
-    port = _free_port()
+    port = free_port()
     # initdb refuses to run as root: run the server as the postgres user when we are root
     prefix: list[str] = []
     if os.geteuid() == 0:

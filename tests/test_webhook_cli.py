@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from fakeapi.server import FakeTelegram
+from tests.dbfaults import free_port
 from tests.test_cli import TOKEN, _env, _run, _start
 from tests.webhookbot import PUBLIC_ORIGIN, SECRET, WEBHOOK_URL
 
@@ -47,14 +48,8 @@ async def test_a_webhook_setting_that_cannot_work_is_one_sentence_and_status_2(
     assert SECRET not in output and "has spaces in it" not in output
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 async def test_it_runs_on_the_webhook_and_leaves_it_set_when_stopped(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     async with FakeTelegram(token=TOKEN) as fake:
         fake.webhooks.route(PUBLIC_ORIGIN, f"http://127.0.0.1:{port}")
         env = _env(

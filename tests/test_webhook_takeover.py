@@ -10,7 +10,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import sqlite3
 import sys
 from collections.abc import AsyncIterator
@@ -35,18 +34,13 @@ from bot.web.metrics import CountingApplication
 from bot.web.received import LEASE, ReceivedUpdates
 from fakeapi.faults import Fault
 from fakeapi.server import FakeTelegram, FakeUser
+from tests.dbfaults import free_port
 from tests.test_e2e_concurrency import until
 from tests.test_e2e_replicas_conversation import Replica
 from tests.webhookbot import PUBLIC_ORIGIN, SECRET, WEBHOOK_URL, origin_of
 
 TOKEN = "123456:ABCdefGHIjklMNOpqrSTUvwxYZ012345678"
 GREETING = "Hi Ana!"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _unhandled(database: Path) -> list[int]:
@@ -71,7 +65,7 @@ async def _held_by_a_killed_replica(tmp_path: Path) -> AsyncIterator[Killed]:
     """Replica A (a process) takes Ana's /start, hangs on its reply and is killed; replica B
     (in this process, its clock movable) serves the same database."""
     database = tmp_path / "takeover.db"
-    port = _free_port()
+    port = free_port()
     async with FakeTelegram(token=TOKEN) as fake:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "TELEGRAM_"))}
         env.update(

@@ -101,9 +101,6 @@ class ReceivedUpdates:
             raise RuntimeError("the database is not open")
         return engine
 
-    def _held_until(self) -> datetime:
-        return self._runtime.clock.now() + LEASE
-
     async def first_time(self, update_id: int, user_id: int | None, payload: str) -> bool:
         """Record the update; False when it was recorded before (by this replica or another).
 
@@ -258,18 +255,21 @@ class ReceivedUpdates:
 
     async def renew(self) -> None:
         """Push this replica's holds LEASE ahead (they stay ours while we live)."""
-        held = list(self.in_hand)
-        if not held:
+        await self._hold_until(list(self.in_hand), self._runtime.clock.now() + LEASE)
+
+    async def _hold_until(self, ids: list[int], moment: datetime) -> None:
+        """Set the hold of these updates, those still unhandled, to end at ``moment``."""
+        if not ids:
             return
         async with self._engine().begin() as connection:
-            for batch in _chunks(held):
+            for batch in _chunks(ids):
                 await connection.execute(
                     sql_update(ReceivedUpdate)
                     .where(
                         ReceivedUpdate.update_id.in_(batch),
                         ReceivedUpdate.handled_at.is_(None),
                     )
-                    .values(held_until=self._held_until())
+                    .values(held_until=moment)
                 )
 
     async def lapsed(self, room: int) -> list[Update]:
@@ -310,19 +310,7 @@ class ReceivedUpdates:
             with contextlib.suppress(Exception):
                 await self._mark_handled(list(self._unmarked))
         held = [update_id for update_id in self.in_hand if update_id not in self._unmarked]
-        if not held:
-            return
-        now = self._runtime.clock.now()
-        async with self._engine().begin() as connection:
-            for batch in _chunks(held):
-                await connection.execute(
-                    sql_update(ReceivedUpdate)
-                    .where(
-                        ReceivedUpdate.update_id.in_(batch),
-                        ReceivedUpdate.handled_at.is_(None),
-                    )
-                    .values(held_until=now)
-                )
+        await self._hold_until(held, self._runtime.clock.now())
         self.in_hand.clear()
 
     async def keep(self, queue_room: Callable[[], int], enqueue: Callable[[Update], Any]) -> None:
