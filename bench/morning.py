@@ -130,6 +130,7 @@ async def run_morning(clubs: int, members: int, latency: float) -> None:
     print(
         f"  minutes                {elapsed / 60:.1f}   (Telegram's floor: {total / 30 / 60:.1f})"
     )
+    print(f"  messages a second      {total / elapsed:.1f}   (Telegram allows 30)")
     print(f"  429s received          {too_many}   (target 0)")
     print(f"  nudges lost, doubled   {lost}, {duplicated}   (target 0, 0)")
     print(f"  clubs without a post   {sum(1 for n in posts if n == 0)}   (target 0)")

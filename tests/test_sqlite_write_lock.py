@@ -1,7 +1,7 @@
 """On SQLite the first write of a transaction locks the whole database until its commit, and
 every other writer waits (busy_timeout) behind it. The long jobs therefore read and compose
 first and write at the end: a write from elsewhere while a club's check-in is composed, or while
-a sent nudge's next steps are planned, goes through at once."""
+a sent nudge is being written down, goes through at once."""
 
 from __future__ import annotations
 
@@ -12,9 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
-import bot.nudges.dispatcher as dispatcher_module
 from bot.clubs.checkin import ClubSweep
+from bot.nudges.dispatcher import Dispatcher
 from fakeapi.running import RunningBot
 from tests.clubflows import club_of, known_users
 from tests.test_e2e_nudges import log_monday_interview
@@ -66,18 +68,37 @@ async def test_a_club_check_in_is_composed_without_holding_the_write_lock(
 
 
 @pytest.mark.swept_by_hand
-async def test_a_sent_nudges_next_steps_are_planned_without_holding_the_write_lock(
+async def test_a_sent_nudge_is_recorded_without_holding_the_write_lock_until_its_commit(
     bot: RunningBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ana = bot.fake.add_user("Ana")
     await log_monday_interview(bot, ana)
+    dispatcher = bot.runtime.dispatcher
+    assert isinstance(dispatcher, Dispatcher)
     seen: list[str] = []
-    monkeypatch.setattr(
-        dispatcher_module,
-        "replan_keep_applying",
-        _probing(dispatcher_module.replan_keep_applying, bot.database, ana.id, seen),
-    )
-    # Tuesday 09:00 in Berlin: the thank-you goes out, then its user's plan moves on
-    bot.clock.set(at("2026-11-24T08:00:00"))
-    assert await bot.sweep() == 1
+    recording = False
+    record = dispatcher._record
+
+    async def probed(*args: Any, **kwargs: Any) -> None:
+        nonlocal recording
+        recording = True
+        try:
+            await record(*args, **kwargs)
+        finally:
+            recording = False
+
+    def before_commit(_session: Session) -> None:
+        # before the commit flushes: a write already sent to SQLite would hold its lock now
+        if recording:
+            seen.append(_write_from_elsewhere(bot.database, ana.id))
+
+    monkeypatch.setattr(dispatcher, "_record", probed)
+    event.listen(Session, "before_commit", before_commit)
+    try:
+        # Tuesday 09:00 in Berlin: the thank-you goes out and is written down with Ana's
+        # count for the day, in one transaction that reads everything before it writes
+        bot.clock.set(at("2026-11-24T08:00:00"))
+        assert await bot.sweep() == 1
+    finally:
+        event.remove(Session, "before_commit", before_commit)
     assert seen == ["ok"]

@@ -10,7 +10,8 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
@@ -45,6 +46,17 @@ CONCURRENCY = 16
 # when a nudge whose answer was lost is sent again, and one Telegram could not take
 UNKNOWN_RETRY = timedelta(minutes=10)
 UNAVAILABLE_RETRY = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class _AfterSend:
+    """What a nudge message sent changes beyond its tasks: the user's count for the day, and
+    the next keep-applying reminder when this one went out."""
+
+    user_id: int
+    local_day: date
+    counted: bool
+    keep_applying: bool
 
 
 class Dispatcher:
@@ -205,8 +217,6 @@ class Dispatcher:
         """Read, then send with no transaction open, then record: a slow send blocks no one."""
         runtime = self.runtime
         now = runtime.clock.now()
-        lapsed = await self._lapse_debriefs(user_id, task_ids, now)
-        task_ids = [t for t in task_ids if t not in lapsed]
         async with runtime.session() as session:
             user = await session.get(User, user_id)
             tasks = list(
@@ -226,6 +236,18 @@ class Dispatcher:
             )
             if user is None or not tasks:
                 return 0
+            lapsing = {
+                t.id
+                for t in tasks
+                if t.kind == plan.DEBRIEF and t.due_at <= now and t.interview_id is not None
+            }
+            if lapsing:
+                # a "how did it go?" past its deadline unanswered: the plan goes on without
+                # the answers, and what is left of the claim is read again after the re-plan
+                await session.rollback()
+                lapsed = await self._lapse_debriefs(user_id, sorted(lapsing), now)
+                rest = [t for t in task_ids if t not in lapsed]
+                return await self._deliver_user(token, user_id, rest) if rest else 0
             prefs = prefs_of(user, runtime.settings.default_timezone)
             local_day = now.astimezone(prefs.tz).date()
             # a before-you-leave reminder is worthless once the interview has started
@@ -254,6 +276,7 @@ class Dispatcher:
                 bundle_ids = set(shown)
             # a message holding only a before-you-leave reminder is not counted in the cap
             counted = any(t.kind != plan.BEFORE_YOU_LEAVE for t in tasks if t.id in bundle_ids)
+            keep_applying = any(t.kind == plan.KEEP_APPLYING for t in tasks if t.id in bundle_ids)
             await session.rollback()
 
         if text is None:
@@ -266,6 +289,7 @@ class Dispatcher:
                 later = within_waking_hours(last_bundle + BUNDLE_GAP, prefs)
             await self._record(token, task_ids, None, now, prefs, bundle_ids, expired, later)
             return 0
+        after = _AfterSend(user_id, local_day, counted, keep_applying)
 
         try:
             message_id, reachable = await self._send(user_id, text, markup)
@@ -290,23 +314,19 @@ class Dispatcher:
         if not reachable:
             await self._mark_unreachable(user_id)
         later = within_waking_hours(now + max(LATER, BUNDLE_GAP), prefs)
-        await self._record(token, task_ids, message_id, now, prefs, bundle_ids, expired, later)
+        await self._record(
+            token,
+            task_ids,
+            message_id,
+            now,
+            prefs,
+            bundle_ids,
+            expired,
+            later,
+            after if message_id is not None else None,
+        )
         if message_id is None:
             return 0
-        async with runtime.session() as session, session.begin():
-            # the changes are written together at the commit, after the reads: on SQLite the
-            # first write locks the database until the commit, and other sends wait for it
-            with session.no_autoflush:
-                user = await session.get(User, user_id)
-                if user is not None:
-                    if user.nudge_day != local_day:
-                        user.nudge_day = local_day
-                        user.nudges_on_day = 0
-                    if counted:
-                        user.nudges_on_day += 1
-                    await replan_keep_applying(
-                        session, user, now, runtime.settings.default_timezone
-                    )
         self.sent_messages += 1
         return 1
 
@@ -353,27 +373,47 @@ class Dispatcher:
         sent_ids: set[int],
         expired: set[int],
         later: datetime,
+        after: _AfterSend | None = None,
     ) -> None:
         """Write down what happened, but only to rows that are still ours: a tap or a re-plan
-        during the send took the claim away, and what they wrote stands."""
+        during the send took the claim away, and what they wrote stands. A message sent also
+        counts towards the user's day, in the same transaction.
+
+        Everything is read before anything changes (no autoflush): on SQLite the first write
+        locks the database until the commit, and every other send would wait behind it."""
         async with self.runtime.session() as session, session.begin():
-            rows = (
-                await session.scalars(
-                    select(Task).where(Task.id.in_(task_ids), Task.claim_token == token)
+            with session.no_autoflush:
+                rows = (
+                    await session.scalars(
+                        select(Task).where(Task.id.in_(task_ids), Task.claim_token == token)
+                    )
+                ).all()
+                user = await session.get(User, after.user_id) if after is not None else None
+                for task in rows:
+                    task.claim_token = None
+                    task.claimed_until = None
+                    if task.id in expired:
+                        task.state = "cancelled"
+                        task.next_nudge_at = None
+                    elif message_id is not None and task.id in sent_ids:
+                        schedule_after_send(task, message_id, now, prefs)
+                    elif message_id is not None or not sent_ids:
+                        # held back by the size of one message, the waking window or the
+                        # daily cap: it waits, never back to back
+                        task.next_nudge_at = later
+                if user is None or after is None:
+                    return
+                if user.nudge_day != after.local_day:
+                    user.nudge_day = after.local_day
+                    user.nudges_on_day = 0
+                if after.counted:
+                    user.nudges_on_day += 1
+            if after.keep_applying:
+                # a keep-applying reminder sent is done: the next cycle is planned from it (the
+                # plan reads what was just written, so this one write comes before the reads)
+                await replan_keep_applying(
+                    session, user, now, self.runtime.settings.default_timezone
                 )
-            ).all()
-            for task in rows:
-                task.claim_token = None
-                task.claimed_until = None
-                if task.id in expired:
-                    task.state = "cancelled"
-                    task.next_nudge_at = None
-                elif message_id is not None and task.id in sent_ids:
-                    schedule_after_send(task, message_id, now, prefs)
-                elif message_id is not None or not sent_ids:
-                    # held back by the size of one message, the waking window or the daily
-                    # cap: it waits, never back to back
-                    task.next_nudge_at = later
 
     async def _in_conversation(self, session: AsyncSession, user_id: int, now: datetime) -> bool:
         """Whether the user is answering one of the bot's questions in their private chat.
