@@ -84,6 +84,7 @@ async def run_club_checkin(clubs: int, members: int, latency: float) -> None:
     with tempfile.TemporaryDirectory() as folder:
         running = RunningBot(
             Path(folder) / "bench.db",
+            settle=True,
             start=CHECKIN - timedelta(hours=1),
             latency=latency,
             enforce_rate_limits=True,

@@ -82,6 +82,7 @@ async def run_morning(clubs: int, members: int, latency: float) -> None:
     with tempfile.TemporaryDirectory() as folder:
         running = RunningBot(
             Path(folder) / "bench.db",
+            settle=True,
             start=MORNING - timedelta(hours=1),
             latency=latency,
             enforce_rate_limits=True,

@@ -23,6 +23,7 @@ async def run_nudge_throughput(tasks: int, latency: float, server_errors: float 
         database = Path(folder) / "bench.db"
         running = RunningBot(
             database,
+            settle=True,
             start=DUE,
             latency=latency,
             enforce_rate_limits=True,

@@ -98,7 +98,7 @@ def run() -> int:
     setup_logging(settings.log_level, settings.bot_token, settings.log_format)
     from bot.app import build_application
 
-    application = build_application(settings)
+    application = build_application(settings, settle=True)
     if settings.webhook_url:
         return _explained(settings, lambda: asyncio.run(_serve_webhook(application)))
     # run_polling deletes any webhook first, so a bot moved back from webhook mode polls
@@ -135,7 +135,7 @@ def work() -> int:
     setup_logging(settings.log_level, settings.bot_token)
     from bot.app import build_application
 
-    application = build_application(settings)
+    application = build_application(settings, settle=True)
     return _explained(settings, lambda: asyncio.run(_work(application)))
 
 

@@ -14,6 +14,7 @@ from telegram import Update
 from telegram import User as TelegramUser
 from telegram.ext import Application, CallbackContext
 
+from bot.admission import first_request
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db.models import User
@@ -56,6 +57,9 @@ class Runtime:
     lapses: Sweep | None = None
     # the city table being built in a worker thread at start-up
     warm_cities: asyncio.Future[object] | None = None
+    # once started, hide what lives as long as the process from the garbage collector (see
+    # bot/app.py settle_memory); a process that starts many bots, as the tests do, does not
+    settle_memory: bool = False
     # the club introductions being refreshed in this process (True when a join came in
     # meanwhile), and when each was last edited (handlers/club_join.py), by (chat, message)
     intro_refreshes: dict[tuple[int, int], bool] = field(default_factory=dict)
@@ -177,7 +181,9 @@ def outside_any_scope() -> Iterator[None]:
 
 
 async def commit_open_scope() -> None:
-    """Commit the unit of work of the update this task is handling, before it speaks."""
+    """Commit the unit of work of the update this task is handling, before it speaks; then
+    the update gives up its place at the database (bot/admission.py)."""
     opened = _OPEN_SCOPE.get()
     if opened is not None and opened.session.in_transaction():
         await opened.session.commit()
+    first_request()

@@ -32,6 +32,7 @@ class RunningBot:
         latency: float = 0.0,
         enforce_rate_limits: bool = True,
         client_timeout: float | None = None,
+        settle: bool = False,
         **settings: Any,
     ) -> None:
         self.clock = MovableClock(start or datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
@@ -44,6 +45,9 @@ class RunningBot:
         self.database = database
         # how long the bot waits for an answer before TimedOut; None keeps PTB's five seconds
         self.client_timeout = client_timeout
+        # as `python -m bot run` does once started (bot.app.settle_memory); the benchmarks ask
+        # for it, the tests, which start hundreds of bots in one process, do not
+        self.settle = settle
         self.settings_overrides = settings
         self.application: Application[Any, Any, Any, Any, Any, Any] | None = None
         self._fake_started = False
@@ -76,7 +80,7 @@ class RunningBot:
         if not self._fake_started:
             await self.fake.start()
             self._fake_started = True
-        application = build_application(self.settings(), clock=self.clock)
+        application = build_application(self.settings(), clock=self.clock, settle=self.settle)
         if self.client_timeout is not None:
             _shorten_timeouts(application.bot, self.client_timeout)
         self.application = application
