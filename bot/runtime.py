@@ -14,7 +14,6 @@ from telegram import Update
 from telegram import User as TelegramUser
 from telegram.ext import Application, CallbackContext
 
-from bot.admission import first_request
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db.models import User
@@ -181,9 +180,7 @@ def outside_any_scope() -> Iterator[None]:
 
 
 async def commit_open_scope() -> None:
-    """Commit the unit of work of the update this task is handling, before it speaks; then
-    the update gives up its place at the database (bot/admission.py)."""
+    """Commit the unit of work of the update this task is handling, before it speaks."""
     opened = _OPEN_SCOPE.get()
     if opened is not None and opened.session.in_transaction():
         await opened.session.commit()
-    first_request()

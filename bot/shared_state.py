@@ -41,7 +41,6 @@ from telegram.ext._handlers.conversationhandler import PendingState
 from telegram.ext._utils.trackingdict import TrackingDict
 from telegram.ext._utils.types import ConversationKey
 
-from bot.admission import Admission
 from bot.persistence import Changes, DatabasePersistence, Loaded, Slot, UserData, as_json
 from bot.runtime import runtime_of
 
@@ -124,8 +123,6 @@ class SharedStateApplication(Application[Any, Any, Any, Any, Any, Any]):
         self._last_seen: dict[int, datetime] = {}
         # set in webhook mode, where another replica may hold the user's previous update
         self.turns: Turns | None = None
-        # the earliest updates of a burst reach the database first (bot/admission.py)
-        self.admission = Admission()
 
     @property
     def _store(self) -> DatabasePersistence:
@@ -181,8 +178,7 @@ class SharedStateApplication(Application[Any, Any, Any, Any, Any, Any]):
             earlier = [] if turns is None else await turns.wait_for_turn(update, user_id)
             for taken in [*earlier, update]:
                 try:
-                    async with self.admission.admitted():
-                        await self._process_with_state(taken, user_id)
+                    await self._process_with_state(taken, user_id)
                 finally:
                     if turns is not None:
                         await turns.turn_done(taken)

@@ -15,8 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.admission import Admission
-from bot.shared_state import SharedStateApplication
 from bot.updates import OrderedUpdateProcessor
 from fakeapi import Fault
 from fakeapi.faults import FaultRule
@@ -161,26 +159,3 @@ async def test_one_users_burst_is_answered_in_order(bot: RunningBot) -> None:
         assert f"Saved: {amount} application" in answer, (amount, answer)
     # the last one asked is the goal that stays
     assert (await stored_user(bot, ana.id)).weekly_goal == amounts[-1]
-
-
-async def test_an_update_waiting_for_telegram_holds_no_place_at_the_database(
-    bot: RunningBot,
-) -> None:
-    """Updates of a burst reach the database a few at a time (bot/admission.py); one whose
-    request hangs at Telegram gave its place up when it spoke, so with a single place Ana is
-    still answered while Ben's reply hangs."""
-    ana = await berliner(bot, "Ana")
-    ben = await berliner(bot, "Ben")
-    application = bot.application
-    assert isinstance(application, SharedStateApplication)
-    application.admission = Admission(places=1)
-    ana_seen = len(ana.messages)
-    rule = slowed(bot, ben.id)
-    await ben.send("/help")
-    await held(bot, rule)
-    await ana.send("/help")
-    await until(lambda: len(ana.messages) > ana_seen, "Ana's answer")
-    assert not rule.released.is_set()
-    rule.release()
-    await bot.fake.settle(timeout=PATIENCE)
-    assert application.admission.free == 1
