@@ -148,7 +148,7 @@ async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> N
 
     # the city table takes a couple of seconds to build; do it before anyone asks
     runtime.warm_cities = asyncio.get_running_loop().run_in_executor(None, _cities)
-    if runtime.settle_memory:
+    if runtime.settles_memory:
         runtime.warm_cities.add_done_callback(settle_memory)
 
 
@@ -225,7 +225,7 @@ def build_application(
     """Wire the bot: settings, database lifecycle, handlers in order, error handler, jobs.
     ``settle``: a process serving one bot for its life (the CLI) settles its memory once
     started (settle_memory)."""
-    runtime = Runtime(settings=settings, clock=clock or Clock(), settle_memory=settle)
+    runtime = Runtime(settings=settings, clock=clock or Clock(), settles_memory=settle)
 
     persistence = DatabasePersistence(runtime, settings.persistence_flush_seconds)
     from bot.web.metrics import CountingApplication

@@ -58,7 +58,7 @@ class Runtime:
     warm_cities: asyncio.Future[object] | None = None
     # once started, hide what lives as long as the process from the garbage collector (see
     # bot/app.py settle_memory); a process that starts many bots, as the tests do, does not
-    settle_memory: bool = False
+    settles_memory: bool = False
     # the club introductions being refreshed in this process (True when a join came in
     # meanwhile), and when each was last edited (handlers/club_join.py), by (chat, message)
     intro_refreshes: dict[tuple[int, int], bool] = field(default_factory=dict)
