@@ -23,6 +23,8 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import BaseUpdateProcessor
 
+from bot.db.pool import since_update_arrived
+
 # a line an update stands in: ("user", id) or ("chat", id)
 LineKey = tuple[str, int]
 
@@ -107,6 +109,8 @@ class OrderedUpdateProcessor(BaseUpdateProcessor):
         return None
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        # the update's requests for a database connection rank by its arrival (bot/db/pool.py)
+        since_update_arrived()
         keys = lines_of(update)
         if not keys:
             # a poll, or anything else no one person or chat owns: nothing to keep order with

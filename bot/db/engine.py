@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot.db.pool import OldestFirstPool
+
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
@@ -25,8 +27,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def make_engine(url: str) -> AsyncEngine:
     """Create the engine for DATABASE_URL; SQLite gets its pragmas on every connection."""
+    in_memory = url.startswith("sqlite") and (":memory:" in url or url.endswith("://"))
     engine = create_async_engine(
         url,
+        # the oldest work is served a connection first (bot/db/pool.py); an in-memory SQLite
+        # database keeps SQLAlchemy's single shared connection
+        **({} if in_memory else {"poolclass": OldestFirstPool}),
         pool_pre_ping=not url.startswith("sqlite"),
         # a database error's text would otherwise quote the values of its statement
         # (companies, names, notes) into the log along with the traceback
